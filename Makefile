@@ -1,0 +1,57 @@
+# Vigia — `make run` (embedded defaults, demo data) and `make test` (PostgreSQL + Redis).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vigia
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run test lint e2e-deps messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# Embedded defaults: SQLite, file-system broker and file e-mail under var/. Nothing to install.
+run: export DEBUG ?= true
+run: $(STAMP) messages
+	mkdir -p var/mail var/broker/queue var/broker/processed
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	@echo "Vigia: http://$(HOST):$(PORT)/  (web + Celery worker + beat; Ctrl-C stops all)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/celery -A config worker --beat --loglevel=warning --concurrency=2 \
+	    --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Debian's Chromium drives the browser tests; Playwright must not download a browser of its own.
+e2e-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test: export REDIS_URL ?= $(TEST_REDIS_URL)
+test: export VIGIA_VAR_DIR ?= $(CURDIR)/var/test
+test: $(STAMP) e2e-deps lint messages
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,47 @@
+"""CNPJ: the Brazilian company registry number, numeric or alphanumeric.
+
+Since July 2026 the first twelve characters may be letters or digits; the two check
+digits stay numeric. Each character weighs its ASCII code minus 48 ("0" → 0, "A" → 17),
+which keeps the old all-digit numbers valid under the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WEIGHTS_1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
+_WEIGHTS_2 = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
+_SHAPE = re.compile(r"^[0-9A-Z]{12}[0-9]{2}$")
+_PUNCTUATION = re.compile(r"[\s./-]")
+
+
+def normalize(value: str) -> str:
+    """Strips the usual punctuation and upper-cases; does not validate."""
+    return _PUNCTUATION.sub("", value or "").upper()
+
+
+def _check_digit(body: str, weights: tuple[int, ...]) -> str:
+    total = sum((ord(char) - 48) * weight for char, weight in zip(body, weights, strict=True))
+    remainder = total % 11
+    return "0" if remainder < 2 else str(11 - remainder)
+
+
+def check_digits(base: str) -> str:
+    """The two check digits for a twelve-character base."""
+    first = _check_digit(base, _WEIGHTS_1)
+    return first + _check_digit(base + first, _WEIGHTS_2)
+
+
+def is_valid(value: str) -> bool:
+    cnpj = normalize(value)
+    if not _SHAPE.match(cnpj) or len(set(cnpj)) == 1:
+        return False
+    return cnpj[12:] == check_digits(cnpj[:12])
+
+
+def format_cnpj(value: str) -> str:
+    """12ABC34501DE35 → 12.ABC.345/01DE-35 (returns the input when it is not 14 long)."""
+    cnpj = normalize(value)
+    if len(cnpj) != 14:
+        return value
+    return f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"

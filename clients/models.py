@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clients import cnpj
+from tenancy.models import Project, TenantModel
+
+
+class ClientGroup(TenantModel):
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="clientgroup_unique_name")
+        ]
+        verbose_name = _("client group")
+        verbose_name_plural = _("client groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(TenantModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    cnpj = models.CharField(_("CNPJ"), max_length=14)
+    razao_social = models.CharField(_("Razão social"), max_length=200)
+    nome_fantasia = models.CharField(_("Nome fantasia"), max_length=200, blank=True)
+    conta = models.CharField(_("Account"), max_length=200, blank=True)
+    email_wvds = models.EmailField(_("WVDS e-mail"), blank=True)
+    anotacoes = models.TextField(_("Notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    projects = models.ManyToManyField(
+        Project, related_name="clients", blank=True, verbose_name=_("projects")
+    )
+    groups = models.ManyToManyField(
+        ClientGroup, related_name="clients", blank=True, verbose_name=_("groups")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["razao_social", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "cnpj"], name="client_unique_cnpj")
+        ]
+        indexes = [models.Index(fields=["organization", "email_wvds"])]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+
+    def __str__(self) -> str:
+        return self.nome_fantasia or self.razao_social
+
+    @property
+    def cnpj_formatted(self) -> str:
+        return cnpj.format_cnpj(self.cnpj)

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from config.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tenancy.urls")),
+    path("clientes/", include("clients.urls")),
+    path("contatos/", include("contacts.urls")),
+    path("terminais/", include("terminals.urls")),
+    path("especialistas/", include("specialists.urls")),
+    path("tokens/", include("tokens.urls")),
+    path("notificacoes/", include("notifications.urls")),
+    path("importar-exportar/", include("importexport.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,45 @@
+// Small progressive enhancements; every screen still works with JavaScript off.
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches("select[data-autosubmit]")) el.form.requestSubmit();
+  });
+
+  document.addEventListener("click", function (event) {
+    var dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) dismiss.closest(".toast").remove();
+    var close = event.target.closest("[data-modal-close]");
+    if (close || event.target.classList.contains("modal-backdrop")) closeModal();
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var source = document.querySelector(copy.dataset.copy);
+      navigator.clipboard.writeText(source.value || source.textContent).then(function () {
+        copy.textContent = copy.dataset.copied || "✓";
+      });
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeModal();
+  });
+
+  function closeModal() {
+    var modal = document.getElementById("modal");
+    if (modal) modal.innerHTML = "";
+  }
+
+  // Server responses trigger "vigia:close-modal" (HX-Trigger) after a successful save.
+  document.body.addEventListener("vigia:close-modal", closeModal);
+
+  // Toasts fade out on their own after a while.
+  function scheduleToasts(root) {
+    root.querySelectorAll(".toast:not([data-timed])").forEach(function (toast) {
+      toast.dataset.timed = "1";
+      setTimeout(function () { toast.remove(); }, 6000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { scheduleToasts(document); });
+  document.body.addEventListener("htmx:afterSettle", function () { scheduleToasts(document); });
+})();

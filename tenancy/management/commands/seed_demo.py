@@ -1,0 +1,206 @@
+"""Demo data: one organization with an admin, an operator, projects, clients, contacts,
+device types and terminals. Idempotent: rows are found by natural keys and random data
+comes from a fixed seed, so a second run changes nothing."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from clients import cnpj
+from clients.models import Client
+from contacts.models import Contact
+from specialists.models import Specialist
+from tenancy.models import Membership, Organization, Project, User
+from terminals.models import DeviceType, Terminal
+
+DEMO_PASSWORD = "vigia-demo-2026"  # noqa: S105 - printed on purpose: demo credentials
+USERS = (
+    ("admin", "Ana", "Administradora", Membership.Role.ADMIN),
+    ("operador", "Otávio", "Operador", Membership.Role.OPERATOR),
+)
+PREFIXES = (
+    "Comércio de",
+    "Distribuidora",
+    "Supermercados",
+    "Farmácias",
+    "Padaria",
+    "Auto Posto",
+    "Lojas",
+    "Restaurante",
+    "Hotel",
+    "Academia",
+    "Clínica",
+    "Construtora",
+    "Transportes",
+)
+NAMES = (
+    "São João",
+    "Bela Vista",
+    "Ipiranga",
+    "Paulista",
+    "Açaí do Norte",
+    "Três Irmãos",
+    "Boa Esperança",
+    "Mercês",
+    "Santa Luzia",
+    "Pão de Ouro",
+    "Jardim Botânico",
+    "Itaú",
+    "Cruzeiro",
+    "Horizonte",
+    "Araucária",
+    "Guanabara",
+    "Nossa Senhora",
+    "Porto Alegre",
+)
+SUFFIXES = ("Ltda", "S.A.", "ME", "EIRELI", "Ltda.")
+CITIES = ("sp", "rj", "bh", "poa", "cwb", "rec", "ssa", "bsb")
+FIRST = (
+    "Maria",
+    "João",
+    "Ana",
+    "Pedro",
+    "Luiza",
+    "Carlos",
+    "Fernanda",
+    "Rafael",
+    "Juliana",
+    "Bruno",
+)
+LAST = ("Silva", "Souza", "Oliveira", "Santos", "Pereira", "Lima", "Costa", "Almeida", "Gomes")
+PROCEDURE = """<ol>
+<li>Verifique se o equipamento {name} está ligado na tomada e se o LED de energia está aceso.</li>
+<li>Confira o cabo de rede ou o Wi-Fi: abra as configurações de rede do {name} e confirme a conexão.</li>
+<li>Reinicie o equipamento: desligue-o da tomada por 30 segundos e ligue novamente.</li>
+<li>Aguarde cinco minutos. Se o terminal continuar desconectado, responda este e-mail.</li>
+</ol>"""
+DEVICE_TYPES = ("Android", "Windows", "LG webOS", "Samsung Tizen", "BrightSign")
+
+
+def random_cnpj(rng: random.Random, alphanumeric: bool) -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ" if alphanumeric else "0123456789"
+    base = "".join(rng.choice(alphabet) for _ in range(8)) + "0001"
+    return base + cnpj.check_digits(base)
+
+
+class Command(BaseCommand):
+    help = "Creates (or keeps) the demo organization, its users and realistic data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clients", type=int, default=300)
+
+    @transaction.atomic
+    def handle(self, *args, clients: int, **options):
+        rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
+        organization, _ = Organization.objects.get_or_create(
+            slug="vigia-demo",
+            defaults={"name": "Vigia Demo", "sender_email": "alertas@vigia.example"},
+        )
+        for username, first, last, role in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@vigia.example",
+                    "is_staff": role == "admin",
+                    "is_superuser": role == "admin",
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            Membership.objects.get_or_create(
+                organization=organization, user=user, defaults={"role": role}
+            )
+        projects = [
+            Project.objects.get_or_create(organization=organization, name=name)[0]
+            for name in ("Varejo", "Farmácias")
+        ]
+        device_types = [
+            DeviceType.objects.get_or_create(
+                organization=organization,
+                name=name,
+                defaults={"reconnection_procedure": PROCEDURE.format(name=name)},
+            )[0]
+            for name in DEVICE_TYPES
+        ]
+        Specialist.objects.get_or_create(
+            organization=organization,
+            email="integracao@vigia.example",
+            defaults={"name": "Integração Players"},
+        )
+        self._seed_clients(organization, projects, device_types, clients, rng)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        for username, *_ in USERS:
+            self.stdout.write(f"  user: {username}  password: {DEMO_PASSWORD}")
+
+    def _seed_clients(self, organization, projects, device_types, count, rng):
+        now = timezone.now()
+        existing = set(Client.objects.for_org(organization).values_list("cnpj", flat=True))
+        new_clients, seen = [], set(existing)
+        for i in range(count):
+            number = random_cnpj(rng, alphanumeric=i % 10 == 0)
+            name = f"{rng.choice(PREFIXES)} {rng.choice(NAMES)}"
+            city = rng.choice(CITIES)
+            suffix = rng.choice(SUFFIXES)
+            # Every random draw happens before this test, so a re-run draws the same sequence.
+            if number in seen:
+                continue
+            seen.add(number)
+            new_clients.append(
+                Client(
+                    organization=organization,
+                    cnpj=number,
+                    razao_social=f"{name} {suffix}",
+                    nome_fantasia=name,
+                    conta=f"{city}-{i:04d}",
+                    email_wvds=f"wvds.{city}{i % 40:02d}@b2midia.com.br",
+                    status=Client.Status.ACTIVE if i % 9 else Client.Status.INACTIVE,
+                )
+            )
+        Client.objects.bulk_create(new_clients)
+        if not new_clients:
+            return
+        created = list(
+            Client.objects.for_org(organization).filter(cnpj__in=[c.cnpj for c in new_clients])
+        )
+        through = Client.projects.through
+        through.objects.bulk_create(
+            [through(client_id=c.pk, project_id=projects[i % 2].pk) for i, c in enumerate(created)]
+        )
+        contacts, terminals = [], []
+        for i, client in enumerate(created):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            contacts.append(
+                Contact(
+                    organization=organization,
+                    client=client,
+                    name=f"{first} {last}",
+                    email=f"{first.lower()}.{last.lower()}{i}@example.com.br",
+                    phone=f"+55119{rng.randint(10000000, 99999999)}",
+                    auto_dispatch=i % 3 == 0,
+                )
+            )
+            for j in range(rng.randint(0, 3)):
+                minutes = rng.choice((1, 2, 3, 5, 8, 45, 180, 3000))
+                stale = minutes > organization.alert_grace_minutes
+                terminals.append(
+                    Terminal(
+                        organization=organization,
+                        identifier=f"TRM-{client.conta.upper()}-{j + 1}",
+                        name=f"{client.nome_fantasia} · tela {j + 1}",
+                        device_type=rng.choice(device_types),
+                        email_wvds=client.email_wvds,
+                        client=client if j < 2 else None,
+                        last_heartbeat_at=now - timedelta(minutes=minutes),
+                        status=Terminal.Status.DISCONNECTED if stale else Terminal.Status.CONNECTED,
+                    )
+                )
+        Contact.objects.bulk_create(contacts)
+        Terminal.objects.bulk_create(terminals, ignore_conflicts=True)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from tenancy.models import Membership, Organization, Project, User
+
+
+def organization_create(*, name: str, slug: str | None = None, **fields) -> Organization:
+    organization = Organization(name=name, slug=slug or slugify(name)[:80], **fields)
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def membership_add(
+    *, organization: Organization, user: User, role: str = Membership.Role.OPERATOR
+) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        organization=organization, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def project_create(*, organization: Organization, name: str) -> Project:
+    project = Project(organization=organization, name=name)
+    project.full_clean()
+    project.save()
+    return project
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    user.language = language
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    user.save(update_fields=["language"])

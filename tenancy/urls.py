@@ -1,0 +1,39 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from tenancy import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("organizacao/", views.organization_switch, name="organization_switch"),
+    path("projeto/", views.project_switch, name="project_switch"),
+    path("idioma/", views.language_switch, name="language_switch"),
+    path(
+        "entrar/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("sair/", auth_views.LogoutView.as_view(), name="logout"),
+    path("senha/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "senha/alterada/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("senha/redefinir/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "senha/redefinir/enviado/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "senha/redefinir/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "senha/redefinir/concluido/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]

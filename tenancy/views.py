@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from tenancy.decorators import member_required
+from tenancy.models import Language, VigiaRequest
+from tenancy.selectors import (
+    ORGANIZATION_SESSION_KEY,
+    PROJECT_SESSION_KEY,
+    membership_list,
+    project_get,
+)
+from tenancy.services import user_set_language
+
+
+def _next_url(request: VigiaRequest, fallback: str = "dashboard") -> str:
+    target = request.POST.get("next") or request.headers.get("Referer", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_GET
+@member_required
+def dashboard(request: VigiaRequest) -> HttpResponse:
+    return render(request, "dashboard.html")
+
+
+@require_POST
+@login_required
+def organization_switch(request: VigiaRequest) -> HttpResponse:
+    code = request.POST.get("organization", "")
+    if membership_list(user=request.user).filter(organization__code=code).exists():
+        request.session[ORGANIZATION_SESSION_KEY] = code
+        request.session.pop(PROJECT_SESSION_KEY, None)
+    # A foreign or unknown organization changes nothing: no hint that it exists.
+    return redirect("dashboard")
+
+
+@require_POST
+@member_required
+def project_switch(request: VigiaRequest) -> HttpResponse:
+    project = project_get(organization=request.organization, code=request.POST.get("project"))
+    request.session[PROJECT_SESSION_KEY] = str(project.code)
+    return redirect(_next_url(request))
+
+
+@require_POST
+@login_required
+def language_switch(request: VigiaRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    if language in Language.values:
+        user_set_language(user=request.user, language=language)
+        translation.activate(language)
+    return redirect(_next_url(request))

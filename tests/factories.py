@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from clients import cnpj
+from clients.models import Client, ClientGroup
+from contacts.models import Contact
+from specialists.models import Specialist
+from tenancy.models import Membership, Organization, Project, User
+from terminals.models import DeviceType, Terminal
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _cnpj(n: int) -> str:
+    base = f"{n:08d}0001"
+    return base + cnpj.check_digits(base)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    first_name = factory.Faker("first_name", locale="pt_BR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organização {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    sender_email = "alertas@example.com"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.OPERATOR
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Projeto {n}")
+
+
+class ClientGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientGroup
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Grupo {n}")
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    organization = factory.SubFactory(OrganizationFactory)
+    cnpj = factory.Sequence(lambda n: _cnpj(n + 1000))
+    razao_social = factory.Sequence(lambda n: f"Comércio São João {n} Ltda")
+    nome_fantasia = factory.Sequence(lambda n: f"São João {n}")
+    conta = factory.Sequence(lambda n: f"conta-{n}")
+    email_wvds = factory.Sequence(lambda n: f"wvds{n}@b2midia.com.br")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    client = factory.SubFactory(ClientFactory)
+    organization = factory.SelfAttribute("client.organization")
+    name = factory.Faker("name", locale="pt_BR")
+    email = factory.Sequence(lambda n: f"contato{n}@example.com.br")
+    phone = "+5511912345678"
+    auto_dispatch = True
+
+
+class DeviceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeviceType
+        django_get_or_create = ("organization", "name")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = "Android"
+    reconnection_procedure = "<ol><li>Reinicie o player.</li><li>Confira o Wi-Fi.</li></ol>"
+
+
+class TerminalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Terminal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    identifier = factory.Sequence(lambda n: f"TRM-{n:05d}")
+    name = factory.Sequence(lambda n: f"Tela {n}")
+    device_type = factory.SubFactory(
+        DeviceTypeFactory, organization=factory.SelfAttribute("..organization")
+    )
+    email_wvds = "wvds@b2midia.com.br"
+    last_heartbeat_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    status = Terminal.Status.CONNECTED
+
+
+class SpecialistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialist
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Faker("name", locale="pt_BR")
+    email = factory.Sequence(lambda n: f"especialista{n}@example.com")
