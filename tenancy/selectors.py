@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -13,12 +15,22 @@ def membership_list(*, user) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organization")
 
 
+def membership_find(*, user, organization_code: str) -> Membership | None:
+    """The user's membership in the organization with that code; None when it is not theirs
+    (or the code is not even a UUID)."""
+    try:
+        code = uuid.UUID(organization_code)
+    except (TypeError, ValueError):
+        return None
+    return membership_list(user=user).filter(organization__code=code).first()
+
+
 def membership_for_request(request: HttpRequest) -> Membership | None:
     """The membership chosen in this session, else the user's first one."""
     memberships = membership_list(user=request.user).order_by("organization__name")
     chosen = request.session.get(ORGANIZATION_SESSION_KEY)
     if chosen:
-        membership = memberships.filter(organization__code=chosen).first()
+        membership = membership_find(user=request.user, organization_code=chosen)
         if membership is not None:
             return membership
     return memberships.first()

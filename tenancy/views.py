@@ -12,7 +12,7 @@ from tenancy.models import Language, VigiaRequest
 from tenancy.selectors import (
     ORGANIZATION_SESSION_KEY,
     PROJECT_SESSION_KEY,
-    membership_list,
+    membership_find,
     project_get,
 )
 from tenancy.services import user_set_language
@@ -36,9 +36,11 @@ def dashboard(request: VigiaRequest) -> HttpResponse:
 @require_POST
 @login_required
 def organization_switch(request: VigiaRequest) -> HttpResponse:
-    code = request.POST.get("organization", "")
-    if membership_list(user=request.user).filter(organization__code=code).exists():
-        request.session[ORGANIZATION_SESSION_KEY] = code
+    membership = membership_find(
+        user=request.user, organization_code=request.POST.get("organization")
+    )
+    if membership is not None:
+        request.session[ORGANIZATION_SESSION_KEY] = str(membership.organization.code)
         request.session.pop(PROJECT_SESSION_KEY, None)
     # A foreign or unknown organization changes nothing: no hint that it exists.
     return redirect("dashboard")
