@@ -34,3 +34,11 @@ def user_set_language(*, user: User, language: str) -> None:
     user.language = language
     user.full_clean(validate_unique=False, validate_constraints=False)
     user.save(update_fields=["language"])
+
+
+def organization_update(*, organization: Organization, **fields) -> Organization:
+    for name, value in fields.items():
+        setattr(organization, name, value)
+    organization.full_clean()
+    organization.save(update_fields=list(fields))
+    return organization

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tenancy.decorators import member_required
+from tenancy.decorators import admin_required, member_required
+from tenancy.forms import OrganizationSettingsForm
 from tenancy.models import Language, VigiaRequest
 from tenancy.selectors import (
     ORGANIZATION_SESSION_KEY,
@@ -15,7 +18,7 @@ from tenancy.selectors import (
     membership_find,
     project_get,
 )
-from tenancy.services import user_set_language
+from tenancy.services import organization_update, user_set_language
 
 
 def _next_url(request: VigiaRequest, fallback: str = "dashboard") -> str:
@@ -62,3 +65,13 @@ def language_switch(request: VigiaRequest) -> HttpResponse:
         user_set_language(user=request.user, language=language)
         translation.activate(language)
     return redirect(_next_url(request))
+
+
+@admin_required
+def organization_settings(request: VigiaRequest) -> HttpResponse:
+    form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
+    if request.method == "POST" and form.is_valid():
+        organization_update(organization=request.organization, **form.cleaned_data)
+        messages.success(request, _("Settings saved."))
+        return redirect("organization_settings")
+    return render(request, "tenancy/settings.html", {"form": form})

@@ -82,3 +82,35 @@ def test_it_ignores_an_unknown_language(bob_client, bob):
 @pytest.mark.parametrize("name", ["password_change", "password_reset"])
 def test_it_serves_the_account_pages(bob_client, name):
     assert bob_client.get(reverse(name)).status_code == 200
+
+
+def test_it_lets_an_admin_change_the_organization_settings(alice_client, org_a):
+    response = alice_client.post(
+        reverse("organization_settings"),
+        {
+            "name": "Org A",
+            "language": "pt-br",
+            "alert_grace_minutes": 30,
+            "sender_email": "noc@example.com",
+            "send_reconnected_email": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    org_a.refresh_from_db()
+    assert (org_a.alert_grace_minutes, org_a.send_reconnected_email) == (30, False)
+
+
+def test_it_refuses_an_out_of_range_grace_period(alice_client, org_a):
+    response = alice_client.post(
+        reverse("organization_settings"),
+        {"name": "Org A", "language": "pt-br", "alert_grace_minutes": 0},
+    )
+    assert response.status_code == 200
+    assert "1.440" in response.text or "1,440" in response.text
+    org_a.refresh_from_db()
+    assert org_a.alert_grace_minutes == 15
+
+
+def test_it_keeps_settings_for_admins(bob_client):
+    assert bob_client.get(reverse("organization_settings")).status_code == 403
