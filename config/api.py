@@ -1,8 +1,20 @@
+"""The token-authenticated JSON API under /api/v1/: its frame (authentication, errors,
+rate limit, schema). Endpoints live in each app's `api.py` router."""
+
 from __future__ import annotations
 
-from ninja import NinjaAPI
+import logging
 
-from tokens.auth import BearerTokenAuth
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from tokens.auth import BearerTokenAuth, TokenRateThrottle
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Vigia API",
@@ -10,7 +22,68 @@ api = NinjaAPI(
     description="Terminal heartbeats and read access to clients and terminals, "
     "authenticated by a specialist's integration token (Authorization: Bearer <token>).",
     auth=BearerTokenAuth(),
+    throttle=[TokenRateThrottle()],
     urls_namespace="api",
 )
+
+
+def _error(request: HttpRequest, status: int, detail: str, **extra) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    if request.headers.get("Authorization"):
+        detail = _("The token is invalid, expired or revoked.")
+    else:
+        detail = _("Authentication required: send the header “Authorization: Bearer <token>”.")
+    response = _error(request, 401, detail)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # Ninja adds the Retry-After header itself.
+    return _error(request, 429, _("Too many requests for this token; retry later."))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, _("The request body is too large."))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 422, _("The request is invalid."), errors=exc.errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja answers 400 "Cannot parse request body" for malformed JSON; it is a malformed
+    # entity, so it gets 422 like every other body the API cannot accept.
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return _error(request, 422, _("The request body is not valid JSON."))
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return _error(request, 500, _("Internal error; it has been logged."))
+
+
+api.add_router("/", "specialists.api.router")
 api.add_router("/clients", "clients.api.router")
 api.add_router("/", "terminals.api.router")
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Unknown paths under /api/v1/ answer JSON too, not the HTML 404 page."""
+    return _error(request, 404, _("Not found."))
