@@ -20,6 +20,20 @@ ADDRESS_FIELDS = (
 )
 
 
+class PhotoField(forms.ImageField):
+    def to_python(self, data):
+        # Checked before Pillow opens the file: a huge upload is refused without decoding it.
+        if data and getattr(data, "size", 0) > settings.SPECIALIST_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The photo is too large (%(size)s); the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(data.size),
+                    "limit": filesizeformat(settings.SPECIALIST_PHOTO_MAX_BYTES),
+                }
+            )
+        return super().to_python(data)
+
+
 class SpecialistForm(forms.ModelForm):
     """Details, address and additional fields: the three tabs saved by one button."""
 
@@ -34,6 +48,7 @@ class SpecialistForm(forms.ModelForm):
     class Meta:
         model = Specialist
         fields = ("name", "email", "status", "culture", "photo", *ADDRESS_FIELDS)
+        field_classes = {"photo": PhotoField}
         widgets = {"photo": forms.FileInput(attrs={"accept": "image/*"})}
 
     def __init__(self, *args, organization: Organization, **kwargs):
@@ -43,18 +58,6 @@ class SpecialistForm(forms.ModelForm):
         for field in self.additional_fields:
             self.fields[f"field_{field.pk}"] = _additional_form_field(field)
             self.initial.setdefault(f"field_{field.pk}", initial.get(f"field_{field.pk}", ""))
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "size") and photo.size > settings.SPECIALIST_PHOTO_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The photo is too large (%(size)s); the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(photo.size),
-                    "limit": filesizeformat(settings.SPECIALIST_PHOTO_MAX_BYTES),
-                }
-            )
-        return photo
 
     @property
     def details_fields(self):
