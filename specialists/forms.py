@@ -49,7 +49,10 @@ class SpecialistForm(forms.ModelForm):
         model = Specialist
         fields = ("name", "email", "status", "culture", "photo", *ADDRESS_FIELDS)
         field_classes = {"photo": PhotoField}
-        widgets = {"photo": forms.FileInput(attrs={"accept": "image/*"})}
+        widgets = {
+            "photo": forms.FileInput(attrs={"accept": "image/*"}),
+            "status": forms.RadioSelect,
+        }
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +73,15 @@ class SpecialistForm(forms.ModelForm):
     @property
     def extra_fields(self):
         return [self[f"field_{f.pk}"] for f in self.additional_fields]
+
+    def tabs_with_errors(self) -> list[str]:
+        """The profile tabs holding a field with an error, in tab order."""
+        tabs = {
+            "details": ("name", "email", "status", "culture", "photo", "password"),
+            "address": ADDRESS_FIELDS,
+            "additional": tuple(f"field_{f.pk}" for f in self.additional_fields),
+        }
+        return [tab for tab, names in tabs.items() if any(n in self.errors for n in names)]
 
     def additional_values(self) -> dict[int, object]:
         return {f.pk: self.cleaned_data.get(f"field_{f.pk}") for f in self.additional_fields}

@@ -106,6 +106,7 @@ def render_detail(
                 initial = {f"field_{k}": v for k, v in values.items()}
             form = SpecialistForm(instance=specialist, organization=organization, initial=initial)
         context["form"] = form
+        context["error_tabs"] = form.tabs_with_errors() if form.is_bound else []
     elif tab in ASSOCIATIONS:
         kind = ASSOCIATIONS[tab][0]
         related = specialist.groups if tab == "groups" else specialist.roles
@@ -153,7 +154,8 @@ def specialist_create_submit(request: VigiaRequest) -> HttpResponse:
         else:
             messages.success(request, _("Specialist created."))
             return redirect("specialists:detail", code=specialist.code)
-    return render_detail(request, specialist=None, tab="details", form=form, status=422)
+    tab = (form.tabs_with_errors() or ["details"])[0]
+    return render_detail(request, specialist=None, tab=tab, form=form, status=422)
 
 
 @require_GET
@@ -184,7 +186,8 @@ def specialist_update(request: VigiaRequest, code) -> HttpResponse:
             return redirect(f"{url}?tab={tab}" if tab else url)
     # The form mutated the instance; the header must show what is stored.
     specialist.refresh_from_db()
-    return render_detail(request, specialist=specialist, tab="details", form=form, status=422)
+    tab = (form.tabs_with_errors() or ["details"])[0]
+    return render_detail(request, specialist=specialist, tab=tab, form=form, status=422)
 
 
 @require_POST
