@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "import_export",
+    "ninja",
     "tenancy",
     "clients",
     "contacts",
@@ -194,3 +195,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# API: requests allowed per integration token in each window of API_RATE_LIMIT_WINDOW seconds
+# (0 turns the limit off).
+API_RATE_LIMIT_REQUESTS = env.int("API_RATE_LIMIT_REQUESTS", default=120)
+API_RATE_LIMIT_WINDOW = env.int("API_RATE_LIMIT_WINDOW", default=60)
+# Largest photo accepted on the specialist screen.
+SPECIALIST_PHOTO_MAX_BYTES = env.int("SPECIALIST_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)

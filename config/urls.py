@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from config.api import api
+from config.api import api, api_not_found
 from config.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tenancy.urls")),
     path("clientes/", include("clients.urls")),

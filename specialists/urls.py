@@ -1,5 +1,39 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from specialists import views
 
 app_name = "specialists"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.specialist_list, name="list"),
+    path("novo/", views.specialist_create, name="create"),
+    path("novo/salvar/", views.specialist_create_submit, name="create_submit"),
+    path("senha/verificar/", views.password_check, name="password_check"),
+    path("cadastros/<slug:kind>/", views.catalog_list, name="catalog"),
+    path("cadastros/<slug:kind>/salvar/", views.catalog_save, name="catalog_save"),
+    path(
+        "cadastros/<slug:kind>/<uuid:code>/excluir/",
+        views.catalog_delete,
+        name="catalog_delete",
+    ),
+    path("<uuid:code>/", views.specialist_detail, name="detail"),
+    path("<uuid:code>/salvar/", views.specialist_update, name="update"),
+    path("<uuid:code>/realimentacao/", views.feedback_add, name="feedback_add"),
+    path("<uuid:code>/turnos/", views.shift_add, name="shift_add"),
+    path(
+        "<uuid:code>/turnos/<uuid:shift_code>/remover/",
+        views.shift_remove,
+        name="shift_remove",
+    ),
+    path("<uuid:code>/<slug:kind>/opcoes/", views.association_choices, name="association_choices"),
+    path(
+        "<uuid:code>/<slug:kind>/<uuid:item_code>/associar/",
+        views.association_add,
+        name="association_add",
+    ),
+    path(
+        "<uuid:code>/<slug:kind>/<uuid:item_code>/remover/",
+        views.association_remove,
+        name="association_remove",
+    ),
+]

@@ -8,7 +8,15 @@ from django.utils import timezone
 from clients import cnpj
 from clients.models import Client, ClientGroup
 from contacts.models import Contact
-from specialists.models import Specialist
+from specialists.models import (
+    AdditionalField,
+    Calendar,
+    Feedback,
+    Role,
+    Shift,
+    Specialist,
+    SpecialistGroup,
+)
 from tenancy.models import Membership, Organization, Project, User
 from terminals.models import DeviceType, Terminal
 
@@ -127,3 +135,59 @@ class SpecialistFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Faker("name", locale="pt_BR")
     email = factory.Sequence(lambda n: f"especialista{n}@example.com")
+
+
+class SpecialistGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpecialistGroup
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Equipe {n}")
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Papel {n}")
+    description = "Atende chamados de campo."
+
+
+class CalendarFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Calendar
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Comercial {n}")
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shift
+
+    specialist = factory.SubFactory(SpecialistFactory)
+    organization = factory.SelfAttribute("specialist.organization")
+    calendar = factory.SubFactory(
+        CalendarFactory, organization=factory.SelfAttribute("..organization")
+    )
+    starts_on = factory.LazyFunction(lambda: timezone.localdate())
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + timedelta(days=6))
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    specialist = factory.SubFactory(SpecialistFactory)
+    organization = factory.SelfAttribute("specialist.organization")
+    text = "Ótimo atendimento."
+
+
+class AdditionalFieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdditionalField
+
+    organization = factory.SubFactory(OrganizationFactory)
+    label = factory.Sequence(lambda n: f"Campo {n}")
+    field_type = AdditionalField.Type.TEXT

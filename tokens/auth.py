@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.security import HttpBearer
+from ninja.throttling import BaseThrottle
 
 from tokens.models import IntegrationToken
 from tokens.services import token_authenticate
@@ -17,3 +22,32 @@ class BearerTokenAuth(HttpBearer):
         request.organization = integration_token.organization
         request.specialist = integration_token.specialist
         return integration_token
+
+
+class TokenRateThrottle(BaseThrottle):
+    """A fixed-window request counter per token, kept in the Django cache (Redis in
+    production). `cache.incr` is atomic there, so concurrent workers never lose a count —
+    unlike a read-modify-write history list."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        token = getattr(request, "auth", None)
+        if not isinstance(token, IntegrationToken):
+            return True
+        limit, window = settings.API_RATE_LIMIT_REQUESTS, settings.API_RATE_LIMIT_WINDOW
+        if limit <= 0:
+            return True
+        key = f"api-rate:{token.pk}:{int(time.time() // window)}"
+        # add() is a no-op when the key exists, so the first request of a window creates it.
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            # The key expired between add() and incr(): this request opens a new window.
+            cache.set(key, 1, timeout=window + 1)
+            count = 1
+        return count <= limit
+
+    def wait(self) -> float:
+        # Derived from the clock rather than instance state: one throttle serves all threads.
+        window = settings.API_RATE_LIMIT_WINDOW
+        return window - (time.time() % window)

@@ -4,14 +4,22 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from specialists.models import Specialist
+from tenancy.models import Organization
 from tokens.models import IntegrationToken
 
 TOKEN_PREFIX = "vg"  # noqa: S105 - a label, not a secret
+# Compared against when no row matches, so an unknown prefix costs the same as a wrong secret.
+_DUMMY_HASH = hashlib.sha256(b"vigia-no-such-token").hexdigest()
+# last_used_at is written at most this often: a busy integration must not turn every call
+# into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -24,14 +32,31 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_create(*, specialist: Specialist, description: str, expires_at: datetime) -> IssuedToken:
-    """Creates a token for `specialist`; the returned secret is the only copy there is."""
+def expiry_from_date(day: date) -> datetime:
+    """A token chosen to expire "on" a day stays valid through the end of that day."""
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def token_create(
+    *,
+    specialist: Specialist,
+    description: str,
+    expires_at: datetime,
+    organization: Organization | None = None,
+) -> IssuedToken:
+    """Creates a token for `specialist`; the returned secret is the only copy there is.
+    `organization` defaults to the specialist's; when given, it must be that one."""
+    organization = organization or specialist.organization
+    if specialist.organization_id != organization.pk:
+        raise ValidationError(_("This specialist does not belong to the organization."))
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = IntegrationToken(
-        organization=specialist.organization,
+        organization=organization,
         specialist=specialist,
-        description=description,
+        description=description.strip(),
         prefix=prefix,
         token_hash=_hash(raw),
         expires_at=expires_at,
@@ -42,25 +67,30 @@ def token_create(*, specialist: Specialist, description: str, expires_at: dateti
 
 
 def token_authenticate(raw: str) -> IntegrationToken | None:
-    """The live token matching `raw`, or None (malformed, unknown, expired or revoked)."""
+    """The live token matching `raw`, or None (malformed, unknown, expired or revoked, or its
+    specialist is inactive)."""
     parts = (raw or "").split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) > 16:
         return None
     token = (
         IntegrationToken.objects.select_related("organization", "specialist")
         .filter(prefix=parts[1])
         .first()
     )
-    if token is None or not hmac.compare_digest(token.token_hash, _hash(raw)):
+    matches = hmac.compare_digest(token.token_hash if token else _DUMMY_HASH, _hash(raw))
+    if token is None or not matches:
         return None
     if token.is_expired or token.specialist.status != Specialist.Status.ACTIVE:
         return None
     now = timezone.now()
-    # Written at most once a minute: a busy integration must not turn every call into a write.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return token
 
 
-def token_revoke(*, token: IntegrationToken) -> None:
+def token_revoke(*, organization: Organization, token: IntegrationToken) -> None:
+    """Deletes the token at once: the next call made with it is refused."""
+    if token.organization_id != organization.pk:
+        raise ValidationError(_("This token does not belong to the organization."))
     token.delete()

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tokens import views
 
 app_name = "tokens"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("especialista/<uuid:specialist_code>/novo/", views.token_new, name="create"),
+    path("<uuid:code>/revogar/", views.token_revoke_view, name="revoke"),
+]

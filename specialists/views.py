@@ -1,0 +1,368 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from specialists import selectors, services
+from specialists.forms import CatalogForm, FeedbackForm, ShiftForm, SpecialistForm
+from specialists.models import Specialist
+from tenancy.decorators import admin_required, member_required
+from tenancy.models import VigiaRequest
+from tokens.forms import TokenForm
+from tokens.selectors import token_list
+
+TAB_LABELS = (
+    ("details", gettext_lazy("Details")),
+    ("address", gettext_lazy("Address")),
+    ("additional", gettext_lazy("Additional")),
+    ("groups", gettext_lazy("Groups")),
+    ("roles", gettext_lazy("Roles")),
+    ("feedback", gettext_lazy("Feedback")),
+    ("shifts", gettext_lazy("Shifts")),
+    ("tokens", gettext_lazy("Integration tokens")),
+)
+CATALOG_LABELS = (
+    ("specialist-groups", gettext_lazy("Specialist groups")),
+    ("client-groups", gettext_lazy("Client groups")),
+    ("roles", gettext_lazy("Roles")),
+    ("calendars", gettext_lazy("Calendars")),
+)
+PROFILE_TABS = ("details", "address", "additional")
+RELATION_TABS = ("groups", "roles", "feedback", "shifts", "tokens")
+PAGE_SIZE = 25
+# Groups and roles are associated the same way; the kind names the relation.
+ASSOCIATIONS = {
+    "groups": (
+        "specialist-groups",
+        services.specialist_group_add,
+        services.specialist_group_remove,
+    ),
+    "roles": ("roles", services.specialist_role_add, services.specialist_role_remove),
+}
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _tab(request: VigiaRequest, specialist: Specialist | None) -> str:
+    tab = request.GET.get("tab", "details")
+    allowed = PROFILE_TABS + (RELATION_TABS if specialist else ())
+    return tab if tab in allowed else "details"
+
+
+@require_GET
+@member_required
+def specialist_list(request: VigiaRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    status = request.GET.get("status", "")
+    qs = selectors.specialist_list(organization=request.organization, q=q, status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "status": status, "statuses": Specialist.Status.choices}
+    template = "specialists/list.html#results" if request.htmx else "specialists/list.html"
+    return render(request, template, context)
+
+
+def render_detail(
+    request: VigiaRequest,
+    *,
+    specialist: Specialist | None,
+    tab: str,
+    form: SpecialistForm | None = None,
+    status: int = 200,
+    **extra,
+) -> HttpResponse:
+    """The specialist page on `tab` (only the tab panel for htmx). Other apps' tabs
+    (integration tokens) render through here too, passing their own context."""
+    organization = request.organization
+    context = {
+        "specialist": specialist,
+        "tab": tab,
+        "tab_labels": TAB_LABELS,
+        "profile_tabs": PROFILE_TABS,
+        **extra,
+    }
+    if tab in PROFILE_TABS:
+        context["photo_limit"] = settings.SPECIALIST_PHOTO_MAX_BYTES
+        context["policy"] = services.password_policy(password="")
+        if form is None:
+            initial = {}
+            if specialist is not None:
+                values = selectors.additional_values(specialist=specialist)
+                initial = {f"field_{k}": v for k, v in values.items()}
+            form = SpecialistForm(instance=specialist, organization=organization, initial=initial)
+        context["form"] = form
+        context["error_tabs"] = form.tabs_with_errors() if form.is_bound else []
+    elif tab in ASSOCIATIONS:
+        kind = ASSOCIATIONS[tab][0]
+        related = specialist.groups if tab == "groups" else specialist.roles
+        context["associated"] = related.order_by("name")
+        context["catalog_kind"] = kind
+        context["choices"] = selectors.catalog_unassociated(
+            organization=organization, kind=kind, specialist=specialist
+        )
+    elif tab == "feedback":
+        context.setdefault("feedback_form", FeedbackForm())
+        context["feedback"] = selectors.feedback_list(
+            organization=organization, specialist=specialist
+        )
+    elif tab == "shifts":
+        context.setdefault("shift_form", ShiftForm(organization=organization))
+        context["shifts"] = selectors.shift_list(organization=organization, specialist=specialist)
+    elif tab == "tokens":
+        context.setdefault("token_form", TokenForm())
+        context["tokens"] = token_list(organization=organization, specialist=specialist)
+    template = "specialists/detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#tab-panel"
+        # htmx swaps only 2xx answers; a refused form must still show its errors.
+        status = 200
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@member_required
+def specialist_create(request: VigiaRequest) -> HttpResponse:
+    return render_detail(request, specialist=None, tab=_tab(request, None))
+
+
+@require_POST
+@member_required
+def specialist_create_submit(request: VigiaRequest) -> HttpResponse:
+    form = SpecialistForm(request.POST, request.FILES, organization=request.organization)
+    if form.is_valid():
+        try:
+            specialist = services.specialist_create(
+                organization=request.organization, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Specialist created."))
+            return redirect("specialists:detail", code=specialist.code)
+    tab = (form.tabs_with_errors() or ["details"])[0]
+    return render_detail(request, specialist=None, tab=tab, form=form, status=422)
+
+
+@require_GET
+@member_required
+def specialist_detail(request: VigiaRequest, code) -> HttpResponse:
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    return render_detail(request, specialist=specialist, tab=_tab(request, specialist))
+
+
+@require_POST
+@member_required
+def specialist_update(request: VigiaRequest, code) -> HttpResponse:
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    form = SpecialistForm(
+        request.POST, request.FILES, instance=specialist, organization=request.organization
+    )
+    if form.is_valid():
+        try:
+            services.specialist_update(
+                organization=request.organization, specialist=specialist, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Specialist saved."))
+            tab = request.POST.get("tab") if request.POST.get("tab") in PROFILE_TABS else None
+            url = reverse("specialists:detail", kwargs={"code": specialist.code})
+            return redirect(f"{url}?tab={tab}" if tab else url)
+    # The form mutated the instance; the header must show what is stored.
+    specialist.refresh_from_db()
+    tab = (form.tabs_with_errors() or ["details"])[0]
+    return render_detail(request, specialist=specialist, tab=tab, form=form, status=422)
+
+
+@require_POST
+@member_required
+def password_check(request: VigiaRequest) -> HttpResponse:
+    """The password policy checklist for what is typed so far, item by item."""
+    password = request.POST.get("password", "")
+    user = get_user_model()(
+        username=request.POST.get("email", ""),
+        email=request.POST.get("email", ""),
+        first_name=request.POST.get("name", "")[:150],
+    )
+    return render(
+        request,
+        "specialists/_password_policy.html",
+        {"policy": services.password_policy(password=password, user=user)},
+    )
+
+
+def _back_to_tab(request: VigiaRequest, specialist: Specialist, tab: str, **extra):
+    if request.htmx:
+        return render_detail(request, specialist=specialist, tab=tab, **extra)
+    if extra:
+        # A refused plain post shows its errors on the page itself.
+        return render_detail(request, specialist=specialist, tab=tab, status=422, **extra)
+    url = reverse("specialists:detail", kwargs={"code": specialist.code})
+    return redirect(f"{url}?tab={tab}")
+
+
+@require_GET
+@member_required
+def association_choices(request: VigiaRequest, code, kind: str) -> HttpResponse:
+    if kind not in ASSOCIATIONS:
+        raise Http404
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    choices = selectors.catalog_unassociated(
+        organization=request.organization,
+        kind=ASSOCIATIONS[kind][0],
+        specialist=specialist,
+        q=request.GET.get("q", ""),
+    )
+    return render(
+        request,
+        "specialists/detail.html#association-choices",
+        {"specialist": specialist, "tab": kind, "choices": choices},
+    )
+
+
+@require_POST
+@member_required
+def association_add(request: VigiaRequest, code, kind: str, item_code) -> HttpResponse:
+    if kind not in ASSOCIATIONS:
+        raise Http404
+    catalog, add, _remove = ASSOCIATIONS[kind]
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    item = selectors.catalog_get(organization=request.organization, kind=catalog, code=item_code)
+    add(organization=request.organization, specialist=specialist, **{kind[:-1]: item})
+    return _back_to_tab(request, specialist, kind)
+
+
+@require_POST
+@member_required
+def association_remove(request: VigiaRequest, code, kind: str, item_code) -> HttpResponse:
+    if kind not in ASSOCIATIONS:
+        raise Http404
+    catalog, _add, remove = ASSOCIATIONS[kind]
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    item = selectors.catalog_get(organization=request.organization, kind=catalog, code=item_code)
+    remove(organization=request.organization, specialist=specialist, **{kind[:-1]: item})
+    return _back_to_tab(request, specialist, kind)
+
+
+@require_POST
+@member_required
+def feedback_add(request: VigiaRequest, code) -> HttpResponse:
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        services.feedback_create(
+            organization=request.organization,
+            specialist=specialist,
+            author=request.user,
+            text=form.cleaned_data["text"],
+        )
+        return _back_to_tab(request, specialist, "feedback")
+    return _back_to_tab(request, specialist, "feedback", feedback_form=form)
+
+
+@require_POST
+@member_required
+def shift_add(request: VigiaRequest, code) -> HttpResponse:
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    form = ShiftForm(request.POST, organization=request.organization)
+    if form.is_valid():
+        try:
+            services.shift_create(
+                organization=request.organization, specialist=specialist, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _back_to_tab(request, specialist, "shifts")
+    return _back_to_tab(request, specialist, "shifts", shift_form=form)
+
+
+@require_POST
+@member_required
+def shift_remove(request: VigiaRequest, code, shift_code) -> HttpResponse:
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    shift = selectors.shift_get(
+        organization=request.organization, specialist=specialist, code=shift_code
+    )
+    services.shift_delete(organization=request.organization, shift=shift)
+    return _back_to_tab(request, specialist, "shifts")
+
+
+# Catalogs: specialist groups, client groups, roles and calendars.
+
+
+def _catalog_page(request: VigiaRequest, kind: str, form=None, editing=None, status=200):
+    context = {
+        "kind": kind,
+        "kind_labels": CATALOG_LABELS,
+        "items": selectors.catalog_list(
+            organization=request.organization, kind=kind, q=request.GET.get("q", "")
+        ),
+        "q": request.GET.get("q", ""),
+        "form": form or CatalogForm(),
+        "editing": editing,
+    }
+    return render(request, "specialists/catalog.html", context, status=status)
+
+
+@require_GET
+@member_required
+def catalog_list(request: VigiaRequest, kind: str) -> HttpResponse:
+    selectors.catalog_model(kind)
+    editing = None
+    form = None
+    if edit := request.GET.get("edit"):
+        editing = selectors.catalog_get(organization=request.organization, kind=kind, code=edit)
+        form = CatalogForm(initial={"name": editing.name, "description": editing.description})
+    return _catalog_page(request, kind, form=form, editing=editing)
+
+
+@require_POST
+@admin_required
+def catalog_save(request: VigiaRequest, kind: str) -> HttpResponse:
+    model = selectors.catalog_model(kind)
+    editing = None
+    if code := request.POST.get("code"):
+        editing = selectors.catalog_get(organization=request.organization, kind=kind, code=code)
+    form = CatalogForm(request.POST)
+    if form.is_valid():
+        try:
+            services.catalog_save(
+                organization=request.organization, instance=editing or model(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            url = reverse("specialists:catalog", kwargs={"kind": kind})
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _catalog_page(request, kind, form=form, editing=editing, status=422)
+
+
+@require_POST
+@admin_required
+def catalog_delete(request: VigiaRequest, kind: str, code) -> HttpResponse:
+    item = selectors.catalog_get(organization=request.organization, kind=kind, code=code)
+    try:
+        services.catalog_delete(organization=request.organization, instance=item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Deleted."))
+    return redirect("specialists:catalog", kind=kind)
