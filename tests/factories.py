@@ -127,3 +127,16 @@ class SpecialistFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Faker("name", locale="pt_BR")
     email = factory.Sequence(lambda n: f"especialista{n}@example.com")
+
+
+class SearchableClientFactory(ClientFactory):
+    """A client as the services store it: normalized, with its search text filled."""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from clients.services import client_fill_derived
+
+        client = model_class(*args, **kwargs)
+        client_fill_derived(client=client)
+        client.save()
+        return client
