@@ -51,8 +51,10 @@ def _modal_done(request: VigiaRequest) -> HttpResponse:
     """After a save in the modal: close it, refresh the list in place, show the toast."""
     response = render(request, "clients/_toasts_oob.html")
     reswap(response, "none")
-    trigger_client_event(response, "vigia:close-modal")
+    # Events fire in this order on the form inside the modal: closing the modal first would
+    # detach the form, and the change would never bubble up to the list.
     trigger_client_event(response, CHANGED_EVENT)
+    trigger_client_event(response, "vigia:close-modal")
     return response
 
 

@@ -65,7 +65,10 @@ def test_it_stores_html_as_plain_text(org_a, alice):
 
 def test_it_updates_and_recomputes_the_search_text(org_a, bob, acme):
     client_update(
-        organization=org_a, client=acme, actor=bob, **{**FIELDS, "razao_social": "Ótica Três Irmãos"}
+        organization=org_a,
+        client=acme,
+        actor=bob,
+        **{**FIELDS, "razao_social": "Ótica Três Irmãos"},
     )
     acme.refresh_from_db()
     assert acme.razao_social == "Ótica Três Irmãos"
