@@ -1,6 +1,12 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from clients.forms import ClientForm
 from clients.models import Client, ClientGroup
+from clients.search import search_filter
+from clients.services import client_fill_derived
 
 
 @admin.register(ClientGroup)
@@ -10,8 +16,15 @@ class ClientGroupAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class ClientAdminForm(ClientForm):
+    class Meta(ClientForm.Meta):
+        fields = ["organization", *ClientForm.Meta.fields, "projects", "groups"]
+        widgets: dict = {}
+
+
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientAdminForm
     list_display = (
         "razao_social",
         "nome_fantasia",
@@ -21,7 +34,22 @@ class ClientAdmin(admin.ModelAdmin):
         "organization",
     )
     list_filter = ("status", "organization")
-    search_fields = ("cnpj", "razao_social", "nome_fantasia", "conta", "email_wvds")
+    # Any non-empty tuple shows the search box; get_search_results does the searching.
+    search_fields = ("search_text",)
+    search_help_text = _("CNPJ, legal name, trade name, account or WVDS e-mail")
     filter_horizontal = ("projects", "groups")
     readonly_fields = ("code", "created_at", "updated_at", "created_by", "updated_by")
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # The screen's search (trigram-indexed) instead of an ICONTAINS per field and word.
+        if not search_term:
+            return queryset, False
+        return queryset.filter(search_filter(search_term)), False
+
+    def save_model(self, request, obj, form, change):
+        client_fill_derived(client=obj)
+        obj.updated_by = request.user
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
 _WEIGHTS_1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 _WEIGHTS_2 = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 _SHAPE = re.compile(r"^[0-9A-Z]{12}[0-9]{2}$")
@@ -45,3 +48,12 @@ def format_cnpj(value: str) -> str:
     if len(cnpj) != 14:
         return value
     return f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"
+
+
+def validate_cnpj(value: str) -> None:
+    """Django validator: a valid CNPJ, numeric or alphanumeric, with or without punctuation."""
+    if not is_valid(value):
+        raise ValidationError(
+            _("Enter a valid CNPJ (14 characters; the last two are check digits)."),
+            code="invalid_cnpj",
+        )

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clients import cnpj
+from clients.cnpj import validate_cnpj
 from tenancy.models import Project, TenantModel
 
 
@@ -29,9 +30,10 @@ class Client(TenantModel):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
 
-    cnpj = models.CharField(_("CNPJ"), max_length=14)
-    razao_social = models.CharField(_("Razão social"), max_length=200)
-    nome_fantasia = models.CharField(_("Nome fantasia"), max_length=200, blank=True)
+    # Stored normalized (no punctuation, upper case); shown through `cnpj_formatted`.
+    cnpj = models.CharField(_("CNPJ"), max_length=14, validators=[validate_cnpj])
+    razao_social = models.CharField(_("Legal name"), max_length=200)
+    nome_fantasia = models.CharField(_("Trade name"), max_length=200, blank=True)
     conta = models.CharField(_("Account"), max_length=200, blank=True)
     email_wvds = models.EmailField(_("WVDS e-mail"), blank=True)
     anotacoes = models.TextField(_("Notes"), blank=True)
@@ -44,6 +46,9 @@ class Client(TenantModel):
     groups = models.ManyToManyField(
         ClientGroup, related_name="clients", blank=True, verbose_name=_("groups")
     )
+    # Derived from the five searchable fields by clients.search.client_search_text; every
+    # writer (services, imports, COPY loaders) stores it. PostgreSQL indexes it with pg_trgm.
+    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -58,7 +63,11 @@ class Client(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "cnpj"], name="client_unique_cnpj")
         ]
-        indexes = [models.Index(fields=["organization", "email_wvds"])]
+        indexes = [
+            models.Index(fields=["organization", "email_wvds"]),
+            # Serves the list's order, and a common word's first page, without a sort.
+            models.Index(fields=["organization", "razao_social", "id"], name="client_org_name_idx"),
+        ]
         verbose_name = _("client")
         verbose_name_plural = _("clients")
 

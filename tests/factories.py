@@ -191,3 +191,14 @@ class AdditionalFieldFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     label = factory.Sequence(lambda n: f"Campo {n}")
     field_type = AdditionalField.Type.TEXT
+class SearchableClientFactory(ClientFactory):
+    """A client as the services store it: normalized, with its search text filled."""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from clients.services import client_fill_derived
+
+        client = model_class(*args, **kwargs)
+        client_fill_derived(client=client)
+        client.save()
+        return client

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clients import cnpj
 from clients.models import Client
+from clients.services import client_fill_derived
 from contacts.models import Contact
 from specialists.models import Specialist
 from tenancy.models import Membership, Organization, Project, User
@@ -153,17 +154,18 @@ class Command(BaseCommand):
             if number in seen:
                 continue
             seen.add(number)
-            new_clients.append(
-                Client(
-                    organization=organization,
-                    cnpj=number,
-                    razao_social=f"{name} {suffix}",
-                    nome_fantasia=name,
-                    conta=f"{city}-{i:04d}",
-                    email_wvds=f"wvds.{city}{i % 40:02d}@b2midia.com.br",
-                    status=Client.Status.ACTIVE if i % 9 else Client.Status.INACTIVE,
-                )
+            client = Client(
+                organization=organization,
+                cnpj=number,
+                razao_social=f"{name} {suffix}",
+                nome_fantasia=name,
+                conta=f"{city}-{i:04d}",
+                email_wvds=f"wvds.{city}{i % 40:02d}@b2midia.com.br",
+                status=Client.Status.ACTIVE if i % 9 else Client.Status.INACTIVE,
             )
+            # bulk_create skips the services, so the search column is filled here.
+            client_fill_derived(client=client)
+            new_clients.append(client)
         Client.objects.bulk_create(new_clients)
         if not new_clients:
             return

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import pytest
+from django.http import Http404
+
+from clients import selectors
+from clients.selectors import client_get, client_search, client_search_page
+from tests.factories import SearchableClientFactory
+
+
+def _names(organization, query):
+    return [c.razao_social for c in client_search(organization=organization, query=query)]
+
+
+@pytest.fixture
+def others(org_a):
+    return [
+        SearchableClientFactory(
+            organization=org_a,
+            cnpj="11222333000181",
+            razao_social="Ótica Três Irmãos ME",
+            nome_fantasia="Três Irmãos",
+            conta="rj-7",
+            email_wvds="oticas@wvds.com.br",
+        ),
+        SearchableClientFactory(
+            organization=org_a,
+            cnpj="34028316000103",
+            razao_social="Auto Posto 100% Ltda",
+            nome_fantasia="Posto_Cem",
+            conta="bh-12",
+            email_wvds="xcvc@b2midia.com.br",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "12.ABC.345/01DE-35",  # whole, formatted
+        "12ABC34501DE35",  # whole, bare
+        "12.abc.345",  # part, with punctuation, lower case
+        "abc34501",  # part, bare
+        "345/01de",  # part across the slash
+        "comercio sao joao",  # razão social without accents
+        "SÃO JOÃO",
+        "pao de ouro",  # nome fantasia
+        "sp-0042",  # conta
+        "cvc@b2midia.com.br",  # e-mail WVDS, exact
+        "b2midia",  # e-mail, part
+    ],
+)
+def test_it_finds_a_client_by_any_field(org_a, acme, others, query):
+    assert "Comércio São João Ltda" in _names(org_a, query)
+
+
+def test_it_requires_every_word(org_a, acme, others):
+    assert _names(org_a, "ltda sao") == ["Comércio São João Ltda"]
+    assert _names(org_a, "ltda") == ["Auto Posto 100% Ltda", "Comércio São João Ltda"]
+    assert _names(org_a, "ltda tres") == []
+
+
+def test_it_orders_by_razao_social(org_a, acme, others):
+    assert _names(org_a, "") == [
+        "Auto Posto 100% Ltda",
+        "Comércio São João Ltda",
+        "Ótica Três Irmãos ME",
+    ]
+
+
+def test_it_prefers_exact_email_matches(org_a, acme, others):
+    # "xcvc@b2midia.com.br" contains the address, but the operator typed one account.
+    assert _names(org_a, "CVC@b2midia.com.br") == ["Comércio São João Ltda"]
+    # A prefix of an address (still a valid address) falls back to the substring search.
+    assert _names(org_a, "cvc@b2midia.com") == ["Auto Posto 100% Ltda", "Comércio São João Ltda"]
+
+
+def test_it_treats_wildcards_and_quotes_literally(org_a, acme, others):
+    assert _names(org_a, "100%") == ["Auto Posto 100% Ltda"]
+    assert _names(org_a, "%") == ["Auto Posto 100% Ltda"]
+    assert _names(org_a, "_") == ["Auto Posto 100% Ltda"]
+    assert _names(org_a, "'") == []
+    assert _names(org_a, '"; DROP TABLE clients_client; --') == []
+
+
+def test_it_survives_a_huge_query(org_a, acme):
+    assert _names(org_a, "x" * 10_000) == []
+    assert _names(org_a, "joao " * 2_000) == ["Comércio São João Ltda"]
+
+
+def test_it_never_returns_another_organizations_clients(org_a, org_b, acme, acme_b):
+    assert _names(org_b, "sao joao") == ["Comércio São João Ltda (B)"]
+    assert _names(org_b, "12ABC34501DE35") == ["Comércio São João Ltda (B)"]
+    assert _names(org_a, "filial") == []
+
+
+def test_it_pages_with_a_count(org_a, acme, others):
+    page = client_search_page(organization=org_a, query="", page=2, per_page=2)
+    assert page.count == 3 and not page.count_capped
+    assert page.num_pages == 2 and page.number == 2
+    assert [c.razao_social for c in page.clients] == ["Ótica Três Irmãos ME"]
+    assert page.has_previous and not page.has_next
+
+
+def test_it_clamps_the_page_number(org_a, acme):
+    assert client_search_page(organization=org_a, page=99).number == 1
+    assert client_search_page(organization=org_a, page=-3).number == 1
+    empty = client_search_page(organization=org_a, query="nothing-like-this")
+    assert empty.count == 0 and empty.clients == [] and empty.num_pages == 1
+
+
+def test_it_caps_the_count(org_a, acme, others, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    page = client_search_page(organization=org_a, per_page=1)
+    assert page.count == 2 and page.count_capped
+    assert page.num_pages == 2
+    exact = client_search_page(organization=org_a, query="ltda", per_page=1)
+    assert exact.count == 2 and not exact.count_capped
+
+
+def test_it_keeps_the_terms_for_highlighting(org_a):
+    page = client_search_page(organization=org_a, query="São 12.345")
+    assert [t.variants for t in page.terms] == [("sao",), ("12.345", "12345")]
+
+
+def test_it_gets_a_client_by_code_inside_the_organization(org_a, org_b, acme):
+    assert client_get(organization=org_a, code=acme.code) == acme
+    with pytest.raises(Http404):
+        client_get(organization=org_b, code=acme.code)
+    with pytest.raises(Http404):
+        client_get(organization=org_a, code="not-a-uuid")
