@@ -50,6 +50,9 @@ test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: export VIGIA_VAR_DIR ?= $(CURDIR)/var/test
 test: $(STAMP) e2e-deps lint messages
+	@# pytest creates its own test database, but makemigrations --check reads the main one.
+	@psql "$${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$${DATABASE_URL##*/}'" | grep -q 1 \
+	  || psql -q "$${DATABASE_URL%/*}/postgres" -c 'CREATE DATABASE "'"$${DATABASE_URL##*/}"'"'
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -q
 
