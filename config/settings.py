@@ -194,3 +194,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Terminals and alerts
+CELERY_BEAT_SCHEDULE["sweep-terminals"] = {
+    "task": "terminals.tasks.sweep_terminals",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# A claimed e-mail belongs to its worker this long; after that another worker may send it.
+ALERT_EMAIL_LEASE_SECONDS = env.int("ALERT_EMAIL_LEASE_SECONDS", default=600)
+ALERT_EMAIL_RETRY_BASE_SECONDS = env.int("ALERT_EMAIL_RETRY_BASE_SECONDS", default=30)
+ALERT_EMAIL_MAX_ATTEMPTS = env.int("ALERT_EMAIL_MAX_ATTEMPTS", default=8)
