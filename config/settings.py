@@ -205,3 +205,5 @@ CELERY_BEAT_SCHEDULE["sweep-terminals"] = {
 ALERT_EMAIL_LEASE_SECONDS = env.int("ALERT_EMAIL_LEASE_SECONDS", default=600)
 ALERT_EMAIL_RETRY_BASE_SECONDS = env.int("ALERT_EMAIL_RETRY_BASE_SECONDS", default=30)
 ALERT_EMAIL_MAX_ATTEMPTS = env.int("ALERT_EMAIL_MAX_ATTEMPTS", default=8)
+# WeasyPrint logs every rendering step at INFO; the worker's log is for alerts.
+LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
