@@ -103,9 +103,17 @@ class Worker:
         self.log_file = log.open("w")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "config", "worker",
-                "--pool=solo", "--loglevel=INFO",
-                "--without-heartbeat", "--without-mingle", "--without-gossip",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
             ],  # fmt: skip
             cwd=settings.BASE_DIR,
             env=env,
@@ -149,7 +157,9 @@ def start_worker(smtp_server, _redis_queue, tmp_path) -> Callable[..., Worker]:
     workers: list[Worker] = []
 
     def start(**extra_env: str) -> Worker:
-        worker = Worker(_worker_env(controller.port, **extra_env), tmp_path / f"worker{len(workers)}.log")
+        worker = Worker(
+            _worker_env(controller.port, **extra_env), tmp_path / f"worker{len(workers)}.log"
+        )
         workers.append(worker)
         return worker
 

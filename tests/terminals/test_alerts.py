@@ -64,7 +64,7 @@ def test_it_sends_one_email_per_auto_dispatch_contact_with_the_pdf(
         assert message["Message-ID"] == rows[str(message["To"])].message_id
         html = message.get_body(("html",)).get_content()
         assert "Totem da entrada" in html and "Reinicie o player." in html
-        [pdf] = [part for part in message.iter_attachments()]
+        [pdf] = list(message.iter_attachments())
         assert pdf.get_content_type() == "application/pdf"
         assert pdf.get_content().startswith(b"%PDF")
     terminal.refresh_from_db()
@@ -128,9 +128,7 @@ def test_two_sweeps_started_at_the_same_time_still_send_one_email(
     assert len(mailbox.wait_for(3, timeout=3)) == 2
 
 
-def test_the_email_still_goes_out_when_the_worker_dies_mid_send(
-    stale_world, mailbox, start_worker
-):
+def test_the_email_still_goes_out_when_the_worker_dies_mid_send(stale_world, mailbox, start_worker):
     mailbox.hanging = threading.Event()
     first = start_worker(ALERT_EMAIL_LEASE_SECONDS="2")
 

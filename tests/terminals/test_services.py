@@ -33,7 +33,9 @@ def _stale(organization, client=None, **kwargs) -> Terminal:
 
 
 def test_it_records_heartbeats_in_one_statement_and_reports_unknown_identifiers(org_a, org_b):
-    mine = [TerminalFactory(organization=org_a, status=Terminal.Status.NEVER_SEEN) for _ in range(5)]
+    mine = [
+        TerminalFactory(organization=org_a, status=Terminal.Status.NEVER_SEEN) for _ in range(5)
+    ]
     foreign = TerminalFactory(organization=org_b, identifier="SHARED-1", last_heartbeat_at=None)
 
     with CaptureQueriesContext(connection) as queries:
@@ -158,8 +160,10 @@ def test_it_sanitizes_the_reconnection_procedure(org_a):
     assert "script" not in device_type.reconnection_procedure
     assert "onclick" not in device_type.reconnection_procedure
     assert "javascript" not in device_type.reconnection_procedure
-    assert '<img src="data:image/png;base64,iVBO" alt="passo">' in device_type.reconnection_procedure
-    assert sanitize_procedure("<ol start=\"2\"><li>b</li></ol>") == '<ol start="2"><li>b</li></ol>'
+    assert (
+        '<img src="data:image/png;base64,iVBO" alt="passo">' in device_type.reconnection_procedure
+    )
+    assert sanitize_procedure('<ol start="2"><li>b</li></ol>') == '<ol start="2"><li>b</li></ol>'
 
 
 def test_it_links_only_a_terminal_with_the_clients_wvds_email(org_a):
