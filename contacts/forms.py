@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact
-from contacts.phones import normalize_phone
+from contacts.phones import format_phone, normalize_phone
 
 
 class ContactForm(forms.ModelForm):
@@ -17,14 +17,19 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "notes", "email", "phone", "auto_dispatch"]
+        fields = ["name", "email", "phone", "notes", "auto_dispatch"]
         labels = {
             "name": _("Name"),
-            "notes": _("Notes"),
+            "notes": _("Remarks"),
             "email": _("E-mail"),
             "auto_dispatch": _("Automatic dispatch"),
         }
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.phone and not self.is_bound:
+            self.initial["phone"] = format_phone(self.instance.phone)
 
     def clean_phone(self) -> str:
         try:

@@ -6,7 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from contacts.models import Contact
-from tenancy.models import TenantModel
+from tenancy.models import Organization, TenantModel
+
+
+def _organization_fk() -> models.ForeignKey:
+    # The composite indexes below all start with the organization, so a separate index on
+    # it would only slow down the bulk writes of heartbeats and sweeps.
+    return models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organization"),
+        db_index=False,
+    )
 
 
 class DeviceType(TenantModel):
@@ -36,6 +48,7 @@ class Terminal(TenantModel):
         CONNECTED = "connected", _("Connected")
         DISCONNECTED = "disconnected", _("Disconnected")
 
+    organization = _organization_fk()
     identifier = models.CharField(_("identifier"), max_length=120)
     name = models.CharField(_("name"), max_length=200, blank=True)
     device_type = models.ForeignKey(
@@ -100,6 +113,7 @@ class Episode(TenantModel):
     """One disconnection of a terminal: opened by the sweep's flip, closed by the next
     heartbeat. Its e-mails hang off it, so one episode can never alert twice."""
 
+    organization = _organization_fk()
     terminal = models.ForeignKey(
         Terminal, on_delete=models.CASCADE, related_name="episodes", verbose_name=_("terminal")
     )
@@ -141,7 +155,11 @@ class AlertEmail(TenantModel):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="emails")
+    organization = _organization_fk()
+    # The unique (episode, kind, recipient) constraint is the index for this key.
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
