@@ -121,7 +121,8 @@ def reset_fleet(organization: Organization, stale_modulo: int = 100, limit: int 
         )
         cursor.execute(
             """
-            UPDATE terminals_terminal SET alert_after = now() - interval '1 minute'
+            UPDATE terminals_terminal SET alert_after = now() - interval '1 minute',
+                last_heartbeat_at = now() - interval '1 hour'
             WHERE id IN (
                 SELECT id FROM terminals_terminal
                 WHERE organization_id = %s AND substr(identifier, 2)::int %% %s = 0

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from terminals.models import AlertEmail
 
-ENQUEUE_CHUNK = 100
+# One message per 250 e-mails: few round trips to the broker, and a worker still sends
+# a chunk over one SMTP connection in well under its lease.
+ENQUEUE_CHUNK = 250
 
 
 def alert_lease() -> timedelta:
@@ -34,17 +36,31 @@ class SweepResult:
     new_episodes: int = 0
     queued: int = 0
     redispatched: int = 0
+    refreshed: int = 0
     statements: int = 0
     email_ids: list[tuple[int, int]] = field(default_factory=list)
 
 
 # The WHERE status = 'connected' is the compare-and-set: two overlapping sweeps both reach a
-# stale row, the second waits for the first's row lock, re-checks, and skips it.
+# stale row, the second waits for the first's row lock, re-checks, and skips it. The
+# conditions name the terminal's own columns so that re-check also sees a heartbeat that
+# committed meanwhile. alert_after is a lower bound (heartbeats move it lazily): candidates
+# still alive only get their exact deadline back.
 _SWEEP_SQL = """
-WITH flipped AS (
+WITH refreshed AS (
+    UPDATE terminals_terminal t
+    SET alert_after = t.last_heartbeat_at + make_interval(mins => o.alert_grace_minutes)
+    FROM tenancy_organization o
+    WHERE o.id = t.organization_id AND t.status = 'connected' AND t.alert_after <= %(now)s
+      AND t.last_heartbeat_at + make_interval(mins => o.alert_grace_minutes) > %(now)s
+    RETURNING t.id
+), flipped AS (
     UPDATE terminals_terminal t
     SET status = 'disconnected', updated_at = %(now)s
-    WHERE t.status = 'connected' AND t.alert_after <= %(now)s
+    FROM tenancy_organization o
+    WHERE o.id = t.organization_id AND t.status = 'connected' AND t.alert_after <= %(now)s
+      AND coalesce(t.last_heartbeat_at, '-infinity')
+          + make_interval(mins => o.alert_grace_minutes) <= %(now)s
     RETURNING t.id, t.organization_id, t.client_id, t.last_heartbeat_at
 ), opened AS (
     INSERT INTO terminals_episode
@@ -67,7 +83,8 @@ WITH flipped AS (
 SELECT
     (SELECT count(*) FROM opened),
     (SELECT coalesce(array_agg(id), '{}') FROM queued),
-    (SELECT coalesce(array_agg(organization_id), '{}') FROM queued)
+    (SELECT coalesce(array_agg(organization_id), '{}') FROM queued),
+    (SELECT count(*) FROM refreshed)
 """
 
 # E-mails whose task never ran (broker down) or whose worker died mid-send (lease expired).
@@ -95,7 +112,7 @@ def alert_sweep(*, now: datetime | None = None, redispatch_limit: int = 5000) ->
     result = SweepResult()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_SWEEP_SQL, {"now": now, "next_attempt_at": next_attempt_at})
-        result.new_episodes, ids, organization_ids = cursor.fetchone()
+        result.new_episodes, ids, organization_ids, result.refreshed = cursor.fetchone()
         result.queued = len(ids)
         cursor.execute(
             _REDISPATCH_SQL,

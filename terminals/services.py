@@ -3,8 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from psycopg.errors import DeadlockDetected
 
 from clients.models import Client
 from tenancy.models import Organization
@@ -12,7 +13,7 @@ from terminals.alerts import alert_emails_enqueue, alert_lease
 from terminals.models import DeviceType, Terminal
 from terminals.sanitize import sanitize_procedure
 
-TERMINAL_FIELDS = ("identifier", "name", "device_type", "email_wvds", "client")
+DEADLOCK_RETRIES = 3
 
 
 def device_type_create(*, organization: Organization, name: str, reconnection_procedure: str):
@@ -96,30 +97,42 @@ class HeartbeatResult:
     email_ids: list[int] = field(default_factory=list)
 
 
-# Locking the rows first (in id order, so concurrent batches cannot deadlock) gives the
-# status each terminal had before this heartbeat, even when the sweep flipped it a moment ago.
+# The hot path: terminals already connected. alert_after is a lower bound of the real deadline
+# (last heartbeat + grace), moved forward only once it comes within half a grace period: most
+# heartbeats then change no indexed column, so PostgreSQL updates the row in place (HOT).
 _HEARTBEAT_SQL = """
 WITH hb AS (
-    SELECT DISTINCT unnest(%(identifiers)s::text[]) AS identifier
-), locked AS (
-    SELECT t.id, t.status
-    FROM terminals_terminal t JOIN hb ON hb.identifier = t.identifier
-    WHERE t.organization_id = %(organization_id)s
-    ORDER BY t.id
-    FOR UPDATE OF t
+    SELECT unnest(%(identifiers)s::text[]) AS identifier
 ), updated AS (
     UPDATE terminals_terminal t
-    SET last_heartbeat_at = %(now)s, alert_after = %(alert_after)s,
-        status = 'connected', updated_at = %(now)s
-    FROM locked
-    WHERE t.id = locked.id
-    RETURNING t.id, t.identifier, locked.status AS old_status
+    SET last_heartbeat_at = %(now)s, updated_at = %(now)s,
+        alert_after = CASE
+            WHEN coalesce(t.alert_after, '-infinity') < %(refresh_before)s THEN %(alert_after)s
+            ELSE t.alert_after
+        END
+    FROM hb
+    WHERE t.organization_id = %(organization_id)s AND t.identifier = hb.identifier
+      AND t.status = 'connected'
+    RETURNING t.identifier
 )
-SELECT
-    (SELECT count(*) FROM updated),
-    (SELECT coalesce(array_agg(id), '{}') FROM updated WHERE old_status = 'disconnected'),
-    (SELECT coalesce(array_agg(identifier ORDER BY identifier), '{}') FROM hb
-     WHERE identifier NOT IN (SELECT identifier FROM updated))
+SELECT coalesce(array_agg(identifier), '{}') FROM hb
+WHERE identifier NOT IN (SELECT identifier FROM updated)
+"""
+
+# The rest: never seen, disconnected (perhaps by a sweep that committed a moment ago: this
+# statement's fresh snapshot sees it), or unknown.
+_HEARTBEAT_REST_SQL = """
+WITH hb AS (
+    SELECT unnest(%(identifiers)s::text[]) AS identifier
+), updated AS (
+    UPDATE terminals_terminal t
+    SET last_heartbeat_at = %(now)s, updated_at = %(now)s, alert_after = %(alert_after)s,
+        status = 'connected'
+    FROM hb
+    WHERE t.organization_id = %(organization_id)s AND t.identifier = hb.identifier
+    RETURNING t.id, t.identifier
+)
+SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(identifier), '{}') FROM updated
 """
 
 # A separate statement on purpose: under READ COMMITTED it takes a fresh snapshot, so it sees
@@ -146,37 +159,57 @@ SELECT (SELECT count(*) FROM closed), (SELECT coalesce(array_agg(id), '{}') FROM
 """
 
 
-@transaction.atomic
 def heartbeats_record(*, organization: Organization, identifiers: list[str]) -> HeartbeatResult:
-    """Marks every known terminal of `identifiers` as heard from now, in one set-based
-    statement; reports the identifiers the organization has no terminal for. A terminal that
-    was disconnected closes its episode and queues the "reconnected" e-mails."""
-    now = timezone.now()
+    """Marks every known terminal of `identifiers` as heard from now with one set-based
+    statement (two when some were not connected), and reports the identifiers the
+    organization has no terminal for. A terminal that was disconnected closes its episode and
+    queues the "reconnected" e-mails."""
     wanted = sorted({identifier.strip() for identifier in identifiers if identifier.strip()})
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            with transaction.atomic():
+                return _heartbeats_record(organization=organization, identifiers=wanted)
+        except OperationalError as exc:
+            # Two batches naming the same terminals may lock them in opposite orders;
+            # PostgreSQL aborts one of them, which simply runs again.
+            if not isinstance(exc.__cause__, DeadlockDetected) or attempt == DEADLOCK_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _heartbeats_record(*, organization: Organization, identifiers: list[str]) -> HeartbeatResult:
+    now = timezone.now()
+    grace = timedelta(minutes=organization.alert_grace_minutes)
+    params = {
+        "identifiers": identifiers,
+        "organization_id": organization.pk,
+        "now": now,
+        "alert_after": now + grace,
+        "refresh_before": now + grace / 2,
+    }
+    result = HeartbeatResult(received=len(identifiers), updated=len(identifiers), unknown=[])
     with connection.cursor() as cursor:
+        cursor.execute(_HEARTBEAT_SQL, params)
+        rest = cursor.fetchone()[0]
+        if not rest:
+            return result
+        cursor.execute(_HEARTBEAT_REST_SQL, {**params, "identifiers": rest})
+        terminal_ids, found = cursor.fetchone()
+        result.unknown = sorted(set(rest) - set(found))
+        result.updated -= len(result.unknown)
+        if not terminal_ids:
+            return result
         cursor.execute(
-            _HEARTBEAT_SQL,
+            _CLOSE_EPISODES_SQL,
             {
-                "identifiers": wanted,
-                "organization_id": organization.pk,
                 "now": now,
-                "alert_after": now + timedelta(minutes=organization.alert_grace_minutes),
+                "next_attempt_at": now + alert_lease(),
+                "terminal_ids": terminal_ids,
+                "send_reconnected": organization.send_reconnected_email,
             },
         )
-        updated, reconnected_ids, unknown = cursor.fetchone()
-        result = HeartbeatResult(received=len(wanted), updated=updated, unknown=list(unknown))
-        if reconnected_ids:
-            cursor.execute(
-                _CLOSE_EPISODES_SQL,
-                {
-                    "now": now,
-                    "next_attempt_at": now + alert_lease(),
-                    "terminal_ids": reconnected_ids,
-                    "send_reconnected": organization.send_reconnected_email,
-                },
-            )
-            result.reconnected, email_ids = cursor.fetchone()
-            result.email_ids = list(email_ids)
-            if result.email_ids:
-                alert_emails_enqueue([(email_id, organization.pk) for email_id in result.email_ids])
+        result.reconnected, email_ids = cursor.fetchone()
+        result.email_ids = list(email_ids)
+    if result.email_ids:
+        alert_emails_enqueue([(email_id, organization.pk) for email_id in result.email_ids])
     return result

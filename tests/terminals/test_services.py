@@ -26,7 +26,7 @@ def _stale(organization, client=None, **kwargs) -> Terminal:
     return TerminalFactory(
         organization=organization,
         client=client,
-        last_heartbeat_at=timezone.now() - timedelta(hours=1),
+        last_heartbeat_at=timezone.now() - timedelta(minutes=20),
         alert_after=timezone.now() - timedelta(minutes=1),
         **kwargs,
     )
@@ -44,7 +44,7 @@ def test_it_records_heartbeats_in_one_statement_and_reports_unknown_identifiers(
             identifiers=[t.identifier for t in mine] + ["SHARED-1", "NOPE", mine[0].identifier],
         )
 
-    assert len(queries) <= 3  # savepoint/transaction bookkeeping aside, one UPDATE
+    assert len(_statements(queries)) == 3  # connected ones, the rest, close their episodes
     assert (result.received, result.updated) == (7, 5)
     assert result.unknown == ["NOPE", "SHARED-1"]
     for terminal in mine:
@@ -53,6 +53,46 @@ def test_it_records_heartbeats_in_one_statement_and_reports_unknown_identifiers(
         assert terminal.alert_after == terminal.last_heartbeat_at + timedelta(minutes=15)
     foreign.refresh_from_db()
     assert foreign.last_heartbeat_at is None
+
+
+def _statements(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_connected_terminals_take_one_statement_and_mostly_keep_their_deadline(org_a):
+    soon = timezone.now() + timedelta(minutes=2)
+    later = timezone.now() + timedelta(minutes=14)
+    due_soon = TerminalFactory(organization=org_a, alert_after=soon)
+    fine = TerminalFactory(organization=org_a, alert_after=later)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = services.heartbeats_record(
+            organization=org_a, identifiers=[due_soon.identifier, fine.identifier]
+        )
+
+    assert len(_statements(queries)) == 1
+    assert (result.updated, result.unknown) == (2, [])
+    due_soon.refresh_from_db()
+    fine.refresh_from_db()
+    # Within half a grace period of its deadline: moved to heartbeat + grace.
+    assert due_soon.alert_after == due_soon.last_heartbeat_at + timedelta(minutes=15)
+    # Still far: left alone, so the row is rewritten without touching its indexes.
+    assert fine.alert_after == later
+    assert fine.last_heartbeat_at > timezone.now() - timedelta(seconds=5)
+
+
+def test_the_sweep_gives_a_live_candidate_its_exact_deadline_back(org_a):
+    heard = timezone.now() - timedelta(minutes=10)
+    terminal = TerminalFactory(
+        organization=org_a, last_heartbeat_at=heard, alert_after=heard - timedelta(minutes=1)
+    )
+
+    result = alert_sweep()
+
+    assert (result.new_episodes, result.refreshed) == (0, 1)
+    terminal.refresh_from_db()
+    assert terminal.status == Terminal.Status.CONNECTED
+    assert terminal.alert_after == heard + timedelta(minutes=15)
 
 
 def test_it_ignores_blank_identifiers(org_a):

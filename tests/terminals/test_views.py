@@ -133,6 +133,7 @@ def test_the_detail_page_shows_the_alert_history(bob_client, org_a):
         organization=org_a,
         client=client,
         alert_after=timezone.now() - timedelta(minutes=1),
+        last_heartbeat_at=timezone.now() - timedelta(minutes=20),
     )
     alert_sweep()
     page = bob_client.get(reverse("terminals:detail", args=[terminal.code])).text
@@ -261,10 +262,16 @@ def test_the_dashboard_shows_the_terminal_glance(bob_client, org_a, org_b, htmx_
     TerminalFactory(organization=org_a, status="connected")
     TerminalFactory(organization=org_a, status="never_seen")
     stale = TerminalFactory(
-        organization=org_a, name="Vitrine Sul", alert_after=timezone.now() - timedelta(minutes=1)
+        organization=org_a,
+        name="Vitrine Sul",
+        alert_after=timezone.now() - timedelta(minutes=1),
+        last_heartbeat_at=timezone.now() - timedelta(minutes=20),
     )
     TerminalFactory(
-        organization=org_b, name="Foreign", alert_after=timezone.now() - timedelta(minutes=1)
+        organization=org_b,
+        name="Foreign",
+        alert_after=timezone.now() - timedelta(minutes=1),
+        last_heartbeat_at=timezone.now() - timedelta(minutes=20),
     )
     alert_sweep()
 
