@@ -37,7 +37,6 @@ class SweepResult:
     queued: int = 0
     redispatched: int = 0
     refreshed: int = 0
-    statements: int = 0
     email_ids: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -119,7 +118,6 @@ def alert_sweep(*, now: datetime | None = None, redispatch_limit: int = 5000) ->
             {"now": now, "next_attempt_at": next_attempt_at, "limit": redispatch_limit},
         )
         redispatched = cursor.fetchall()
-        result.statements = 2
         result.redispatched = len(redispatched)
         result.email_ids = list(zip(ids, organization_ids, strict=True)) + redispatched
         alert_emails_enqueue(result.email_ids)
@@ -128,11 +126,11 @@ def alert_sweep(*, now: datetime | None = None, redispatch_limit: int = 5000) ->
 
 def alert_emails_enqueue(email_ids: list[tuple[int, int]]) -> None:
     """Hands (email id, organization id) pairs to the workers in chunks per organization,
-    once the transaction that wrote them has committed. A lost message loses nothing: the
-    row stays due and the next sweep enqueues it again."""
+    once the transaction that wrote them has committed. A lost message loses nothing: once
+    the row's lease has run out, the next sweep enqueues it again."""
     if not email_ids:
         return
-    from terminals.tasks import deliver_alert_emails
+    from terminals.tasks import deliver_alert_emails  # the tasks module imports this one
 
     by_organization: dict[int, list[int]] = defaultdict(list)
     for email_id, organization_id in email_ids:

@@ -114,7 +114,7 @@ def test_the_sweep_opens_one_episode_and_queues_one_email_per_auto_dispatch_cont
     with CaptureQueriesContext(connection) as queries:
         result = alert_sweep()
 
-    assert result.statements == 2 and len(queries) <= 4
+    assert len(_statements(queries)) == 2  # the flip with its rows, the re-dispatch
     assert (result.new_episodes, result.queued) == (2, 2)
     episode = Episode.objects.get(terminal=terminal)
     assert episode.client == client and episode.ended_at is None
