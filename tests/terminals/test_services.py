@@ -247,3 +247,25 @@ def test_it_stores_the_wvds_email_lower_cased(org_a):
     )
     assert (terminal.identifier, terminal.email_wvds) == ("TRM-9", "cvc@b2midia.com.br")
     assert terminal.status == Terminal.Status.NEVER_SEEN
+
+
+def test_an_unreachable_smtp_server_keeps_the_email_for_a_retry(org_a, settings):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port
+    client = ClientFactory(organization=org_a)
+    ContactFactory(client=client)
+    _stale(org_a, client)
+    ids = [row[0] for row in alert_sweep().email_ids]
+
+    result = alert_emails_deliver(organization_id=org_a.pk, ids=ids)
+
+    assert result.retry_ids == ids and result.retry_in.total_seconds() > 0
+    row = AlertEmail.objects.get()
+    assert (row.status, row.attempts) == (AlertEmail.Status.PENDING, 1)
+    assert "ConnectionRefusedError" in row.last_error
+    assert row.next_attempt_at > timezone.now()
