@@ -202,3 +202,15 @@ API_RATE_LIMIT_REQUESTS = env.int("API_RATE_LIMIT_REQUESTS", default=120)
 API_RATE_LIMIT_WINDOW = env.int("API_RATE_LIMIT_WINDOW", default=60)
 # Largest photo accepted on the specialist screen.
 SPECIALIST_PHOTO_MAX_BYTES = env.int("SPECIALIST_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Terminals and alerts
+CELERY_BEAT_SCHEDULE["sweep-terminals"] = {
+    "task": "terminals.tasks.sweep_terminals",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# A claimed e-mail belongs to its worker this long; after that another worker may send it.
+ALERT_EMAIL_LEASE_SECONDS = env.int("ALERT_EMAIL_LEASE_SECONDS", default=600)
+ALERT_EMAIL_RETRY_BASE_SECONDS = env.int("ALERT_EMAIL_RETRY_BASE_SECONDS", default=30)
+ALERT_EMAIL_MAX_ATTEMPTS = env.int("ALERT_EMAIL_MAX_ATTEMPTS", default=8)
+# WeasyPrint logs every rendering step at INFO; the worker's log is for alerts.
+LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}

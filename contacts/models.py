@@ -12,11 +12,11 @@ class Contact(TenantModel):
         Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client")
     )
     name = models.CharField(_("name"), max_length=200)
-    notes = models.TextField(_("Observações"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     auto_dispatch = models.BooleanField(
-        _("Disparo Automático"),
+        _("Automatic dispatch"),
         default=False,
         help_text=_("This address receives the disconnected-terminal alerts."),
     )

@@ -19,6 +19,7 @@ from tenancy.selectors import (
     project_get,
 )
 from tenancy.services import organization_update, user_set_language
+from terminals.selectors import episode_recent, terminal_status_counts
 
 
 def _next_url(request: VigiaRequest, fallback: str = "dashboard") -> str:
@@ -33,7 +34,12 @@ def _next_url(request: VigiaRequest, fallback: str = "dashboard") -> str:
 @require_GET
 @member_required
 def dashboard(request: VigiaRequest) -> HttpResponse:
-    return render(request, "dashboard.html")
+    context = {
+        "terminal_counts": terminal_status_counts(organization=request.organization),
+        "recent_episodes": episode_recent(organization=request.organization),
+    }
+    template = "dashboard.html#terminal_glance" if request.htmx else "dashboard.html"
+    return render(request, template, context)
 
 
 @require_POST

@@ -1,14 +1,29 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from tenancy.models import TenantModel
+from contacts.models import Contact
+from tenancy.models import Organization, TenantModel
+
+
+def _organization_fk() -> models.ForeignKey:
+    # The composite indexes below all start with the organization, so a separate index on
+    # it would only slow down the bulk writes of heartbeats and sweeps.
+    return models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organization"),
+        db_index=False,
+    )
 
 
 class DeviceType(TenantModel):
     name = models.CharField(_("name"), max_length=120)
+    # Sanitized HTML (an allow-list) written by admins; shown in e-mails and PDFs.
     reconnection_procedure = models.TextField(
         _("reconnection procedure"),
         blank=True,
@@ -33,6 +48,7 @@ class Terminal(TenantModel):
         CONNECTED = "connected", _("Connected")
         DISCONNECTED = "disconnected", _("Disconnected")
 
+    organization = _organization_fk()
     identifier = models.CharField(_("identifier"), max_length=120)
     name = models.CharField(_("name"), max_length=200, blank=True)
     device_type = models.ForeignKey(
@@ -43,6 +59,7 @@ class Terminal(TenantModel):
         related_name="terminals",
         verbose_name=_("device type"),
     )
+    # Stored lower-cased so the client page finds its terminals through the index.
     email_wvds = models.EmailField(_("WVDS e-mail"), blank=True)
     client = models.ForeignKey(
         Client,
@@ -56,6 +73,9 @@ class Terminal(TenantModel):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEVER_SEEN
     )
+    # last heartbeat + the organization's grace period, written with each heartbeat: the
+    # sweep then only reads the few connected rows whose deadline has passed.
+    alert_after = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,9 +86,125 @@ class Terminal(TenantModel):
                 fields=["organization", "identifier"], name="terminal_unique_identifier"
             )
         ]
-        indexes = [models.Index(fields=["organization", "email_wvds"])]
+        indexes = [
+            models.Index(fields=["organization", "email_wvds"]),
+            models.Index(fields=["organization", "status"], name="terminal_org_status"),
+            models.Index(
+                fields=["alert_after"],
+                name="terminal_alert_after_conn",
+                condition=Q(status="connected"),
+            ),
+        ]
         verbose_name = _("terminal")
         verbose_name_plural = _("terminals")
 
     def __str__(self) -> str:
         return self.name or self.identifier
+
+    @property
+    def status_badge(self) -> str:
+        return {
+            self.Status.CONNECTED: "badge-ok",
+            self.Status.DISCONNECTED: "badge-danger",
+        }.get(self.status, "badge-warn")
+
+
+class Episode(TenantModel):
+    """One disconnection of a terminal: opened by the sweep's flip, closed by the next
+    heartbeat. Its e-mails hang off it, so one episode can never alert twice."""
+
+    organization = _organization_fk()
+    terminal = models.ForeignKey(
+        Terminal, on_delete=models.CASCADE, related_name="episodes", verbose_name=_("terminal")
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("disconnected at"))
+    last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("reconnected at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["terminal"],
+                condition=Q(ended_at__isnull=True),
+                name="episode_one_open_per_terminal",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "-started_at"], name="episode_org_started")]
+        verbose_name = _("disconnection episode")
+        verbose_name_plural = _("disconnection episodes")
+
+    def __str__(self) -> str:
+        return f"{self.terminal_id} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AlertEmail(TenantModel):
+    """The outbox: one row per e-mail, written in the transaction that opened or closed the
+    episode and claimed by one worker at a time."""
+
+    class Kind(models.TextChoices):
+        DISCONNECTED = "disconnected", _("Disconnected")
+        RECONNECTED = "reconnected", _("Reconnected")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    organization = _organization_fk()
+    # The unique (episode, kind, recipient) constraint is the index for this key.
+    episode = models.ForeignKey(
+        Episode, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipient = models.EmailField(_("recipient"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Pending: when to try (again). Sending: when the worker's lease runs out and another
+    # worker may take the row over (the first one died).
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "kind", "recipient"], name="alertemail_unique_per_episode"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="alertemail_due",
+                condition=Q(status__in=["pending", "sending"]),
+            )
+        ]
+        verbose_name = _("alert e-mail")
+        verbose_name_plural = _("alert e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+    @property
+    def message_id(self) -> str:
+        # Stable across retries, so a rare duplicate (worker died right after the server
+        # accepted the message) can be folded by the receiving mail systems.
+        return f"<alert-{self.code}@vigia>"
+
+    @property
+    def status_badge(self) -> str:
+        return {
+            self.Status.SENT: "badge-ok",
+            self.Status.FAILED: "badge-danger",
+        }.get(self.status, "badge-warn")

@@ -191,6 +191,8 @@ class AdditionalFieldFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     label = factory.Sequence(lambda n: f"Campo {n}")
     field_type = AdditionalField.Type.TEXT
+
+
 class SearchableClientFactory(ClientFactory):
     """A client as the services store it: normalized, with its search text filled."""
 
