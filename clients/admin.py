@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from clients.models import Client, ClientGroup
+from clients.resources import ClientResource
 
 
 @admin.register(ClientGroup)
@@ -11,7 +13,8 @@ class ClientGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ImportExportModelAdmin):
+    resource_classes = [ClientResource]
     list_display = (
         "razao_social",
         "nome_fantasia",
