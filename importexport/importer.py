@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from importexport import columns as c
 from importexport.models import ImportFailure
-from importexport.xlsx import REASON_HEADER, FileError, inspect_upload, read_rows
+from importexport.xlsx import REASON_HEADER, FileError, inspect_upload, open_sheet
 from notifications.models import Job
 from tenancy.models import Project
 
@@ -83,8 +84,7 @@ def header_layout(fmt: c.EntityFormat, header: list[Any]) -> Layout:
 def check_header(fmt: c.EntityFormat, path) -> None:
     """Raises FileError when the file cannot be imported at all."""
     inspection = inspect_upload(path)
-    rows = read_rows(path, inspection.sheet_name)
-    header = next(rows, None)
+    header = next(open_sheet(path, inspection.sheet_name).rows(), None)
     if header is None:
         raise FileError(_("The file is empty."))
     header_layout(fmt, header[1])
@@ -94,15 +94,16 @@ def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], 
     """Imports the file, resuming after the chunks the job already applied; returns the
     counts and the file's columns, in its order."""
     inspection = inspect_upload(path)
+    sheet = open_sheet(path, inspection.sheet_name)
 
     def data_rows() -> Iterator[tuple[int, list[Any]]]:
-        rows = read_rows(path, inspection.sheet_name)
+        rows = sheet.rows()
         next(rows, None)
         for number, cells in rows:
             if any(c.cell_text(cell) for cell in cells):
                 yield number, cells
 
-    first = next(read_rows(path, inspection.sheet_name), None)
+    first = next(sheet.rows(), None)
     if first is None:
         raise FileError(_("The file is empty."))
     layout = header_layout(fmt, first[1])
@@ -176,7 +177,7 @@ def _resolve_references(job: Job, layout: Layout, rows: list[Row]) -> None:
                 wanted |= {calendar for *_dates, calendar in value}
         found = dict(
             column.related_model.objects.filter(
-                organization_id=job.organization_id, **{f"{column.lookup}__in": wanted}
+                organization_id=job.organization_id, **{f"{column.lookup}__any_of": list(wanted)}
             ).values_list(column.lookup, "id")
         )
         for row in rows:
@@ -255,7 +256,7 @@ def _write(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> di
         tuple(record[name] for name in key_attnames): record
         for record in model.objects.filter(
             organization_id=job.organization_id,
-            **{f"{first_key}__in": {row.key[0] for row in rows}},
+            **{f"{first_key}__any_of": list({row.key[0] for row in rows})},
         ).values("id", *attnames)
     }
     current_relations = _current_relations(fmt, relations, [r["id"] for r in existing.values()])
@@ -324,12 +325,12 @@ def _current_relations(fmt, relations: list[c.Column], ids: list[int]) -> dict[s
             field_ = fmt.model._meta.get_field(col.field)
             through = field_.remote_field.through
             source, target = field_.m2m_column_name(), field_.m2m_reverse_name()
-            pairs = through.objects.filter(**{f"{source}__in": ids}).values_list(source, target)
+            pairs = through.objects.filter(**{f"{source}__any_of": ids}).values_list(source, target)
         else:
             child = fmt.model._meta.get_field(col.field).related_model
             pairs = (
                 ((sid, (s, e, cal)))
-                for sid, s, e, cal in child.objects.filter(specialist_id__in=ids).values_list(
+                for sid, s, e, cal in child.objects.filter(specialist_id__any_of=ids).values_list(
                     "specialist_id", "starts_on", "ends_on", "calendar_id"
                 )
             )
@@ -352,8 +353,41 @@ def _insert(job: Job, fmt: c.EntityFormat, records: list[dict]) -> list[int]:
     if "created_by" in audit:
         extra["created_by_id"] = job.user_id
         extra["updated_by_id"] = job.user_id
-    objects = model.objects.bulk_create([model(**record, **extra) for record in records])
-    return [obj.pk for obj in objects]
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create([model(**record, **extra) for record in records])
+        return [obj.pk for obj in objects]
+    # COPY is several times faster than a multi-row INSERT; the ids come from the table's
+    # own sequence first, so the relationship rows can be written right after.
+    table = model._meta.db_table
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(records)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        producers = [_producer(f, extra, now) for f in fields]
+        columns = ", ".join(['"id"', *(f'"{f.column}"' for f in fields)])
+        with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+            for pk, record in zip(ids, records, strict=True):
+                copy.write_row([pk, *(produce(record) for produce in producers)])
+    return ids
+
+
+def _producer(model_field: models.Field, extra: dict[str, Any], now):
+    """How one column of a new row gets its value: the file, the job, or the field default."""
+    name = model_field.attname
+    if name in extra:
+        value = extra[name]
+        return lambda record: value
+    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+        return lambda record: now
+    if model_field.has_default() and callable(model_field.default):
+        default = model_field.default
+        return lambda record: record[name] if name in record else default()
+    fallback = model_field.get_default()
+    return lambda record: record.get(name, fallback)
 
 
 def _update(job: Job, fmt: c.EntityFormat, records: list[dict]) -> None:
@@ -377,12 +411,14 @@ def _update(job: Job, fmt: c.EntityFormat, records: list[dict]) -> None:
     fields = {f.attname: f for f in model._meta.concrete_fields}
     casts = ["bigint"] + [_array_type(fields[name]) for name in names]
     assignments = [f'"{name}" = v."{name}"' for name in names]
-    params: list[Any] = [[record["id"] for record in records]]
-    params += [[record[name] for record in records] for name in names]
+    params: list[Any] = []
     if "updated_at" in audit:
         assignments.append('"updated_at" = now()')
     if "updated_by" in audit:
         assignments.append('"updated_by_id" = %s')
+        params.append(job.user_id)
+    params.append([record["id"] for record in records])
+    params += [[record[name] for record in records] for name in names]
     columns = ", ".join(["id", *[f'"{name}"' for name in names]])
     unnest = ", ".join(f"%s::{cast}[]" for cast in casts)
     # Table and column names come from the model's meta; every value is a parameter.
@@ -390,10 +426,22 @@ def _update(job: Job, fmt: c.EntityFormat, records: list[dict]) -> None:
         f'UPDATE "{table}" AS t SET {", ".join(assignments)} '  # noqa: S608
         f"FROM unnest({unnest}) AS v({columns}) WHERE t.id = v.id"
     )
-    if "updated_by" in audit:
-        params.append(job.user_id)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _insert_pairs(through, source: str, target: str, owners, changed, name: str) -> None:
+    pairs = [(owner, item) for owner in owners for item in changed[owner][name]]
+    if connection.vendor != "postgresql":
+        through.objects.bulk_create([through(**{source: a, target: b}) for a, b in pairs])
+        return
+    table = through._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{table}" ("{source}", "{target}") FROM STDIN') as copy,
+    ):
+        for pair in pairs:
+            copy.write_row(pair)
 
 
 def _array_type(model_field: models.Field) -> str:
@@ -415,17 +463,11 @@ def _set_relations(job: Job, fmt, relations: list[c.Column], changed: dict[int, 
             field_ = fmt.model._meta.get_field(col.field)
             through = field_.remote_field.through
             source, target = field_.m2m_column_name(), field_.m2m_reverse_name()
-            through.objects.filter(**{f"{source}__in": owners}).delete()
-            through.objects.bulk_create(
-                [
-                    through(**{source: owner, target: item})
-                    for owner in owners
-                    for item in changed[owner][col.field]
-                ]
-            )
+            through.objects.filter(**{f"{source}__any_of": owners}).delete()
+            _insert_pairs(through, source, target, owners, changed, col.field)
         else:
             child = fmt.model._meta.get_field(col.field).related_model
-            child.objects.filter(specialist_id__in=owners).delete()
+            child.objects.filter(specialist_id__any_of=owners).delete()
             child.objects.bulk_create(
                 [
                     child(

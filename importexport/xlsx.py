@@ -6,7 +6,7 @@ template with its data sheet's <sheetData> streamed straight into the zip entry 
 strings, so memory stays flat and a 7,000-row file takes a fraction of a second.
 
 Reading: `inspect_upload` looks at the zip's declared sizes and streams the sheet XML
-before anything parses it (zip bombs, too many rows, formulas); `read_rows` then uses
+before anything parses it (zip bombs, too many rows, formulas); `open_sheet` then uses
 calamine, which reads a sheet far faster than openpyxl."""
 
 from __future__ import annotations
@@ -292,15 +292,23 @@ def _too_many_rows() -> FileError:
     )
 
 
-def read_rows(path: str | Path, sheet_name: str) -> Iterator[tuple[int, list[Any]]]:
-    """Every row of the sheet, header first, as (spreadsheet row number, calamine values)."""
+@dataclass
+class Sheet:
+    """A sheet calamine loaded once; its rows can be walked several times."""
+
+    sheet: Any
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """Every row, header first, as (spreadsheet row number, calamine values)."""
+        # calamine's range starts at the first non-empty row.
+        first = (self.sheet.start or (0, 0))[0] + 1
+        for offset, row in enumerate(self.sheet.iter_rows()):
+            yield first + offset, row
+
+
+def open_sheet(path: str | Path, sheet_name: str) -> Sheet:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_name(sheet_name)
-        rows = sheet.iter_rows()
+        return Sheet(workbook.get_sheet_by_name(sheet_name))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise FileError(_("The .xlsx file is damaged and cannot be read.")) from exc
-    # calamine's range starts at the first non-empty row.
-    first = (sheet.start or (0, 0))[0] + 1
-    for offset, row in enumerate(rows):
-        yield first + offset, row
