@@ -144,7 +144,7 @@ def import_detail(request: VigiaRequest, code) -> HttpResponse:
             ("created", _("Created"), job.counts.get("created", 0)),
             ("updated", _("Updated"), job.counts.get("updated", 0)),
             ("unchanged", _("Unchanged"), job.counts.get("unchanged", 0)),
-            ("failed", _("Failed"), job.counts.get("failed", 0)),
+            ("failed", _("With errors"), job.counts.get("failed", 0)),
         ],
     }
     template = "importexport/import_detail.html"

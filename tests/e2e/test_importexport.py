@@ -37,7 +37,7 @@ def test_it_exports_and_imports_through_the_notifications(
     page.screenshot(path="/tmp/ie-export-dialog.png")
     with page.expect_download() as download:
         dialog.get_by_role("button", name="Formato de exportação").click()
-    workbook = load_workbook(download.value.path())
+    workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert [c.value for c in workbook["Dados"][1]] == CLIENT_HEADERS
 
     # With data: scheduled, the bell shows it pending, then done (green); a click downloads it.
@@ -79,6 +79,6 @@ def test_it_exports_and_imports_through_the_notifications(
     page.screenshot(path="/tmp/ie-import-detail.png", full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name="Baixar as linhas com erro (.xlsx)").click()
-    failed = load_workbook(download.value.path())["Dados"]
+    failed = load_workbook(io.BytesIO(download.value.path().read_bytes()))["Dados"]
     assert failed["A2"].value == "12.345.678/0001-00"
     assert "CNPJ" in failed["J2"].value
