@@ -90,16 +90,26 @@ def export_rows(
         for owner, item in pairs:
             grouped.setdefault(owner, []).append(item)
         related[col.field] = grouped
+    # Per column: where its value comes from (a record position or a relationship) and
+    # whether it needs converting (plain text is written as it is).
+    plan = []
+    position = 1
+    for col in columns:
+        if col.kind in (c.M2M, c.SHIFTS):
+            plan.append((None, related[col.field], col))
+        else:
+            plan.append((position, None, col if col.kind in (c.BOOL,) else None))
+            position += 1
     rows = []
     for record in values:
-        pk, fields = record[0], iter(record[1:])
         row = []
-        for col in columns:
-            if col.kind in (c.M2M, c.SHIFTS):
-                row.append(_cell(col, related[col.field].get(pk)))
+        for index, grouped, col in plan:
+            if grouped is not None:
+                row.append(_cell(col, grouped.get(record[0])))
+            elif col is None:
+                row.append(record[index])
             else:
-                value = next(fields)
-                row.append(_cell(col, value))
+                row.append(_cell(col, record[index]))
         rows.append(row)
     return rows
 

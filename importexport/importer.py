@@ -42,7 +42,7 @@ class Layout:
 @dataclass
 class Row:
     number: int
-    cells: list[Any]
+    raw: list[Any]
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     key: tuple | None = None
@@ -107,8 +107,9 @@ def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], 
     if first is None:
         raise FileError(_("The file is empty."))
     layout = header_layout(fmt, first[1])
-    duplicates = _duplicate_keys(layout, data_rows())
-    total = sum(1 for _row in data_rows())
+    keys = Counter(_key_text(layout, cells) for _number, cells in data_rows())
+    duplicates = {key for key, count in keys.items() if count > 1 and any(key)}
+    total = keys.total()
     Job.objects.filter(pk=job.pk).update(rows_total=total)
     job.rows_total = total
     chunks = _chunked(data_rows(), CHUNK_ROWS)
@@ -133,16 +134,11 @@ def _key_text(layout: Layout, cells: list[Any]) -> tuple[str, ...]:
     )
 
 
-def _duplicate_keys(layout: Layout, rows: Iterable) -> set[tuple[str, ...]]:
-    counts = Counter(_key_text(layout, cells) for _number, cells in rows)
-    return {key for key, count in counts.items() if count > 1 and any(key)}
-
-
 # --- one chunk ---------------------------------------------------------------------------
 
 
 def _parse(layout: Layout, number: int, cells: list[Any], formula_rows, duplicates) -> Row:
-    row = Row(number=number, cells=[c.cell_text(cell) for cell in cells[: layout.width]])
+    row = Row(number=number, raw=cells[: layout.width])
     if duplicates and _key_text(layout, cells) in duplicates:
         row.errors.append(_("The same key appears in more than one row of the file."))
         return row
@@ -227,7 +223,10 @@ def _apply_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> No
         ImportFailure.objects.bulk_create(
             [
                 ImportFailure(
-                    job=locked, row_number=row.number, cells=row.cells, reason=" ".join(row.errors)
+                    job=locked,
+                    row_number=row.number,
+                    cells=[c.cell_text(cell) for cell in row.raw],
+                    reason=" ".join(row.errors),
                 )
                 for row in failed
             ],
@@ -262,12 +261,12 @@ def _write(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> di
     current_relations = _current_relations(fmt, relations, [r["id"] for r in existing.values()])
     creates, updates, changed_relations = [], [], {}
     unchanged = 0
+    scalar_names = [(col, _attname(fmt, col)) for col in scalars]
     for row in rows:
         record = existing.get(row.key)
         new = {} if record is None else dict(record)
-        for col in scalars:
+        for col, name in scalar_names:
             value = row.values[col.field]
-            name = _attname(fmt, col)
             if value is None and record is not None and col.keeps_when_empty:
                 continue
             new[name] = _stored(col, value, creating=record is None)

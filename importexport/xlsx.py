@@ -35,8 +35,15 @@ INFO_SHEET = "Informações"
 # Last column of a failed-rows file; imports skip it, so the corrected file goes back as is.
 REASON_HEADER = "Motivo do erro"
 _DATA_ENTRY = "xl/worksheets/sheet1.xml"
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# One pass per cell: escape what XML reserves, drop the control characters XML forbids.
+_XML_TEXT = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{chr(code): None for code in (*range(0, 9), 11, 12, *range(14, 32))},
+    }
+)
 # Cells a spreadsheet would run as a formula once someone edits them.
 _FORMULA_START = ("=", "+", "-", "@")
 _NS = {
@@ -84,16 +91,16 @@ class Template:
 
     def _row(self, number: int, values: Sequence[Any], style: int) -> str:
         cells = []
+        append = cells.append
         for letter, value in zip(self.letters, values, strict=False):
-            if value is None or value == "":
+            if not value:
                 continue
-            text = _INVALID_XML.sub("", str(value))
-            cell_style = style or (self.text_style if text.startswith(_FORMULA_START) else 0)
-            space = ' xml:space="preserve"' if text != text.strip() else ""
+            text = str(value).translate(_XML_TEXT)
+            cell_style = style or (self.text_style if text[0] in _FORMULA_START else 0)
+            space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
             styled = f' s="{cell_style}"' if cell_style else ""
-            cells.append(
-                f'<c r="{letter}{number}"{styled} t="inlineStr"><is><t{space}>'
-                f"{text.translate(_ESCAPES)}</t></is></c>"
+            append(
+                f'<c r="{letter}{number}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
             )
         return f'<row r="{number}">{"".join(cells)}</row>'
 
