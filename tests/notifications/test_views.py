@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Job
-from notifications.services import job_file_new, job_finish
+from notifications.services import job_file_new, job_finish, job_purge_expired
 
 BELL = reverse("notifications:bell")
 
@@ -106,3 +106,31 @@ def test_it_checks_ownership(charlie_client, alice_client, bob, org_a, job_files
         url = reverse(name, args=[job.code])
         assert charlie_client.get(url).status_code == 404
         assert alice_client.get(url).status_code == 404
+
+
+def test_it_purges_the_files_of_expired_jobs(bob, org_a, job_files):
+    job = _done_export(org_a, bob, job_files)
+    path = job_files / job.result_path
+    assert job_purge_expired() == 0 and path.exists()
+    Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert job_purge_expired() == 1
+    assert not path.exists()
+    job.refresh_from_db()
+    assert job.result_path == "" and job.status == Job.Status.DONE
+
+
+def test_the_admin_offers_import_and_export(client, db):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for model in (
+        "clients/client",
+        "contacts/contact",
+        "terminals/terminal",
+        "specialists/specialist",
+    ):
+        response = client.get(f"/admin/{model}/")
+        assert response.status_code == 200
+        assert f"/admin/{model}/import/" in response.text
+        assert f"/admin/{model}/export/" in response.text
