@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
 
 from clients.forms import ClientForm
 from clients.models import Client, ClientGroup
+from clients.resources import ClientResource
 from clients.search import search_filter
 from clients.services import client_fill_derived
 
@@ -23,8 +25,9 @@ class ClientAdminForm(ClientForm):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ImportExportModelAdmin):
     form = ClientAdminForm
+    resource_classes = [ClientResource]
     list_display = (
         "razao_social",
         "nome_fantasia",

@@ -214,3 +214,17 @@ ALERT_EMAIL_RETRY_BASE_SECONDS = env.int("ALERT_EMAIL_RETRY_BASE_SECONDS", defau
 ALERT_EMAIL_MAX_ATTEMPTS = env.int("ALERT_EMAIL_MAX_ATTEMPTS", default=8)
 # WeasyPrint logs every rendering step at INFO; the worker's log is for alerts.
 LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+# Import, export and notifications
+# Job files (uploads, export zips, failed-rows files) live outside MEDIA_ROOT: only the
+# ownership-checking download view hands them out.
+JOB_FILES_DIR = Path(env.str("JOB_FILES_DIR", default=str(VAR_DIR / "jobs")))
+JOB_DOWNLOAD_TTL_HOURS = env.int("JOB_DOWNLOAD_TTL_HOURS", default=24)
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=600 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# Processes that write an export's .xlsx files side by side (the files are independent).
+EXPORT_PROCESSES = env.int("EXPORT_PROCESSES", default=2)
+CELERY_BEAT_SCHEDULE["notifications-purge-expired-files"] = {
+    "task": "notifications.tasks.purge_expired_files",
+    "schedule": 3600,
+}

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ImportexportConfig(AppConfig):
     name = "importexport"
     verbose_name = _("Import and export")
+
+    def ready(self) -> None:
+        from importexport import lookups  # noqa: F401  (registers the any_of lookup)

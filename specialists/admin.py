@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from specialists.models import (
     AdditionalField,
@@ -12,6 +13,7 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
+from specialists.resources import SpecialistResource
 
 
 class ShiftInline(admin.TabularInline):
@@ -33,7 +35,8 @@ class AdditionalFieldValueInline(admin.TabularInline):
 
 
 @admin.register(Specialist)
-class SpecialistAdmin(admin.ModelAdmin):
+class SpecialistAdmin(ImportExportModelAdmin):
+    resource_classes = [SpecialistResource]
     list_display = ("name", "email", "status", "culture", "organization")
     list_filter = ("status", "culture", "organization")
     search_fields = ("name", "email")

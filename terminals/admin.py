@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 
 from terminals.models import AlertEmail, DeviceType, Episode, Terminal
+from terminals.resources import TerminalResource
 from terminals.sanitize import sanitize_procedure
 
 
@@ -17,7 +19,8 @@ class DeviceTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Terminal)
-class TerminalAdmin(admin.ModelAdmin):
+class TerminalAdmin(ImportExportModelAdmin):
+    resource_classes = [TerminalResource]
     list_display = ("identifier", "name", "device_type", "status", "last_heartbeat_at", "client")
     list_filter = ("status", "device_type", "organization")
     search_fields = ("identifier", "name", "email_wvds")

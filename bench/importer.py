@@ -1,0 +1,186 @@
+"""Client import at scale: `python -m bench.importer --rows 100000`.
+
+Writes a .xlsx of new clients (0.1% of the rows invalid, so the failed-rows report is part
+of the run), imports it end to end through the job service (file checks, read, validation,
+writes, error report), then imports a second file with the same keys and every "Razão
+social" changed (all rows updated), then the second file again (all rows unchanged). The
+baseline is django-import-export's ModelResource (the admin's ClientResource) importing the
+first --baseline-rows rows of the same file into a fresh organization.
+
+Runs against a database of its own: BENCH_DATABASE_URL, else the server of DATABASE_URL with
+the database `vigia_bench_io` (created and migrated when missing). Prints one JSON object
+on the last line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH_DATABASE = "vigia_bench_io"
+
+
+def setup_django() -> None:
+    """Points Django at the bench database, creating and migrating it when needed."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vigia"))
+        url = urlunsplit(base._replace(path=f"/{BENCH_DATABASE}"))
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def bench_org(slug: str):
+    """A fresh, empty organization with a project and two client groups."""
+    from django.db import connection
+
+    from clients.models import ClientGroup
+    from tenancy.models import Organization, Project, User
+
+    organization, _ = Organization.objects.get_or_create(slug=slug, defaults={"name": slug})
+    with connection.cursor() as cursor:
+        for table, column in (
+            ("clients_client_groups", "client_id"),
+            ("clients_client_projects", "client_id"),
+        ):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE {column} IN "
+                "(SELECT id FROM clients_client WHERE organization_id = %s)",
+                [organization.id],
+            )
+        cursor.execute("DELETE FROM clients_client WHERE organization_id = %s", [organization.id])
+    Project.objects.get_or_create(organization=organization, name="Varejo")
+    for name in ("Shoppings", "Rua"):
+        ClientGroup.objects.get_or_create(organization=organization, name=name)
+    user, _ = User.objects.get_or_create(username="bench-io")
+    return organization, user
+
+
+def client_rows(count: int, *, label: str = "", bad_every: int = 0):
+    from clients import cnpj
+
+    for n in range(count):
+        base = f"{n + 1:08d}0001"
+        number = base + cnpj.check_digits(base)
+        if bad_every and n % bad_every == bad_every - 1:
+            number = number[:-1] + str((int(number[-1]) + 1) % 10)
+        yield [
+            cnpj.format_cnpj(number),
+            f"Comércio São João {n}{label} Ltda",
+            f"São João {n}",
+            f"conta-{n}",
+            f"loja{n}@saojoao.com.br",
+            "Cliente desde 2020" if n % 3 == 0 else "",
+            "active" if n % 10 else "inactive",
+            "Varejo",
+            "Shoppings; Rua" if n % 2 else "Rua",
+        ]
+
+
+def write_file(path: Path, rows) -> None:
+    from clients.resources import CLIENT_FORMAT
+    from importexport.xlsx import build_template
+
+    build_template(CLIENT_FORMAT.columns, title="Clientes").write(path, rows)
+
+
+def timed_import(organization, user, path: Path) -> tuple[float, dict]:
+    from importexport import services
+    from notifications.models import Job
+    from notifications.services import job_create, job_file_new
+
+    job = job_create(organization=organization, user=user, kind=Job.Kind.IMPORT, entity="clients")
+    relative, target = job_file_new(job=job, name="upload.xlsx")
+    os.link(path, target)
+    job.input_path = relative
+    job.save(update_fields=["input_path"])
+    started = time.perf_counter()
+    job = services.import_run(job_id=job.id, organization_id=organization.id)
+    return time.perf_counter() - started, job.counts
+
+
+def baseline(organization, path: Path, rows: int) -> float:
+    import tablib
+
+    from clients.resources import ClientResource
+    from importexport.admin_resources import ORGANIZATION_HEADER
+
+    started = time.perf_counter()
+    dataset = tablib.Dataset().load(path.read_bytes(), format="xlsx")
+    del dataset[rows:]
+    dataset.append_col([organization.slug] * len(dataset), header=ORGANIZATION_HEADER)
+    result = ClientResource().import_data(dataset, dry_run=False, raise_errors=False)
+    elapsed = time.perf_counter() - started
+    assert result.totals["new"] > 0, result.totals
+    return rows / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--baseline-rows", type=int, default=10_000)
+    args = parser.parse_args()
+    setup_django()
+    from django.conf import settings
+
+    organization, user = bench_org("bench-io")
+    with tempfile.TemporaryDirectory() as folder:
+        settings.JOB_FILES_DIR = Path(folder) / "jobs"
+        first, second = Path(folder) / "create.xlsx", Path(folder) / "update.xlsx"
+        write_file(first, client_rows(args.rows, bad_every=1000))
+        write_file(second, client_rows(args.rows, label=" (atualizado)", bad_every=1000))
+        create_s, created = timed_import(organization, user, first)
+        update_s, updated = timed_import(organization, user, second)
+        unchanged_s, unchanged = timed_import(organization, user, second)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        other, _ = bench_org("bench-io-baseline")
+        baseline_rate = baseline(other, first, min(args.baseline_rows, args.rows))
+    assert created["created"] + created["failed"] == args.rows, created
+    assert updated["updated"] == created["created"], updated
+    assert unchanged["unchanged"] == created["created"], unchanged
+    create_rate = args.rows / create_s
+    print(
+        f"created {created}, updated {updated}, unchanged {unchanged}; "
+        f"baseline on the first {min(args.baseline_rows, args.rows)} rows",
+        file=sys.stderr,
+    )
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "create_rows_per_s": round(create_rate),
+                "update_rows_per_s": round(args.rows / update_s),
+                "unchanged_rows_per_s": round(args.rows / unchanged_s),
+                "peak_rss_mb": round(peak),
+                "baseline_rows_per_s": round(baseline_rate),
+                "baseline_rows": min(args.baseline_rows, args.rows),
+                "speedup": round(create_rate / baseline_rate, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The contacts' spreadsheet columns (import/export jobs and the admin)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+from contacts.models import Contact
+from importexport import columns as c
+from importexport.admin_resources import tenant_resource
+
+CONTACT_FORMAT = c.EntityFormat(
+    name="contacts",
+    label=_("Contacts"),
+    model=Contact,
+    # A contact is identified by its client and its e-mail.
+    key=("client", "email"),
+    columns=(
+        c.Column(
+            "CNPJ do cliente",
+            "client",
+            c.FK,
+            _("CNPJ of the contact's client, which must already exist."),
+            required=True,
+            related_model=Client,
+            lookup="cnpj",
+            example="12.ABC.345/01DE-35",
+        ),
+        c.Column(
+            "E-mail",
+            "email",
+            c.EMAIL,
+            _("The contact's e-mail; with the client's CNPJ it identifies the contact."),
+            required=True,
+            max_length=254,
+            example="maria@saojoao.com.br",
+        ),
+        c.Column(
+            "Nome",
+            "name",
+            description=_("The contact's name."),
+            required=True,
+            max_length=200,
+            example="Maria Souza",
+        ),
+        c.Column(
+            "Telefone", "phone", description=_("Phone."), max_length=20, example="+5511912345678"
+        ),
+        c.Column("Observações", "notes", description=_("Free notes."), example=""),
+        c.Column(
+            "Disparo Automático",
+            "auto_dispatch",
+            c.BOOL,
+            _("yes: this address receives the disconnected-terminal alerts."),
+            example="yes",
+            default=False,
+        ),
+    ),
+)
+
+ContactResource = tenant_resource(CONTACT_FORMAT)

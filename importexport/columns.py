@@ -1,0 +1,284 @@
+"""The one definition of each entity's spreadsheet columns.
+
+Each app's `resources.py` declares its `EntityFormat` here; the fast job engine
+(importexport.importer/exporter), the "Informações" sheet and the Django admin's
+django-import-export resources are all built from that single declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clients import cnpj as cnpj_rules
+
+TEXT = "text"
+EMAIL = "email"
+CHOICE = "choice"
+BOOL = "bool"
+CNPJ = "cnpj"
+DATE = "date"
+M2M = "m2m"
+FK = "fk"
+SHIFTS = "shifts"
+
+LIST_SEPARATOR = ";"
+_TRUE = {"yes", "sim", "sí", "si", "true", "1", "x"}
+_FALSE = {"no", "não", "nao", "false", "0"}
+_DATE_BR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+class CellError(ValueError):
+    """A cell that cannot be used; the message is shown to the user as the row's reason."""
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # Fixed and language-independent, so a file works whatever the user's language.
+    field: str
+    kind: str = TEXT
+    description: Promise | str = ""
+    required: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+    example: str = ""
+    # Relationship columns are left out of the "with data, without relationships" format.
+    relation: bool = False
+    related_model: type[models.Model] | None = None
+    lookup: str = "name"
+    default: Any = None
+    # An empty cell leaves the record's current value (lists, choices and yes/no say so).
+    keep_when_empty: bool = False
+
+    @property
+    def keeps_when_empty(self) -> bool:
+        return self.keep_when_empty or self.kind in (CHOICE, BOOL)
+
+    @property
+    def type_label(self) -> str:
+        return str(_TYPE_LABELS[self.kind])
+
+    def allowed_values(self) -> str:
+        if self.choices:
+            return ", ".join(self.choices)
+        if self.kind == BOOL:
+            return "yes, no"
+        return str(_ALLOWED[self.kind]) if self.kind in _ALLOWED else ""
+
+    def empty_on_update(self) -> str:
+        if self.required:
+            return _("Not allowed: the row fails.")
+        if self.keeps_when_empty:
+            return _("Keeps the current value.")
+        if self.kind in (M2M, SHIFTS):
+            return _("Removes every item of this relationship from the record.")
+        if self.kind == FK:
+            return _("Unlinks the record.")
+        return _("Clears the value.")
+
+    def key_text(self, raw: Any) -> str:
+        """The cell as compared between rows of one file: cheap, no validation."""
+        text = cell_text(raw)
+        if self.kind == CNPJ or self.lookup == "cnpj":
+            text = cnpj_rules.normalize(text)
+            return text.zfill(14) if isinstance(raw, float | int) and text.isdigit() else text
+        return text.lower() if self.kind == EMAIL else text
+
+    def parse(self, raw: Any) -> Any:
+        """The cell's value in the form the model stores; raises CellError with a reason.
+        None means "empty"."""
+        text = cell_text(raw)
+        if text == "":
+            if self.required:
+                raise CellError(_("“%(column)s” is required.") % {"column": self.header})
+            return None
+        return _PARSERS[self.kind](self, raw, text)
+
+
+@dataclass(frozen=True)
+class EntityFormat:
+    name: str
+    label: Promise | str
+    model: type[models.Model]
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    # Columns computed from the record's other fields, filled wherever rows are bulk-written.
+    derived: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def columns_for(self, variant: str) -> tuple[Column, ...]:
+        if variant == "data_plain":
+            return tuple(c for c in self.columns if not c.relation)
+        return self.columns
+
+    def column(self, header: str) -> Column | None:
+        return next((c for c in self.columns if c.header == header), None)
+
+    @property
+    def key_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.field in self.key)
+
+
+def cell_text(raw: Any) -> str:
+    """A cell as the text a person reads in it (calamine gives floats for numbers)."""
+    if type(raw) is str:
+        return raw.strip()
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def _text(column: Column, raw: Any, text: str) -> str:
+    if column.max_length and len(text) > column.max_length:
+        raise CellError(
+            _("“%(column)s” has more than %(max)d characters.")
+            % {"column": column.header, "max": column.max_length}
+        )
+    return text
+
+
+def _email(column: Column, raw: Any, text: str) -> str:
+    try:
+        validate_email(text)
+    except ValidationError as exc:
+        raise CellError(
+            _("“%(column)s”: “%(value)s” is not a valid e-mail address.")
+            % {"column": column.header, "value": text}
+        ) from exc
+    return _text(column, raw, text)
+
+
+def _choice(column: Column, raw: Any, text: str) -> str:
+    value = text.lower()
+    if value not in column.choices:
+        raise CellError(
+            _("“%(column)s”: “%(value)s” is not one of %(allowed)s.")
+            % {"column": column.header, "value": text, "allowed": ", ".join(column.choices)}
+        )
+    return value
+
+
+def _bool(column: Column, raw: Any, text: str) -> bool:
+    value = text.lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise CellError(
+        _("“%(column)s”: “%(value)s” is not yes or no.") % {"column": column.header, "value": text}
+    )
+
+
+def _cnpj(column: Column, raw: Any, text: str) -> str:
+    # A CNPJ typed into a number cell loses its leading zeros.
+    value = cnpj_rules.normalize(text)
+    if isinstance(raw, float | int) and value.isdigit():
+        value = value.zfill(14)
+    if not cnpj_rules.is_valid(value):
+        raise CellError(
+            _("“%(column)s”: “%(value)s” is not a valid CNPJ.")
+            % {"column": column.header, "value": text}
+        )
+    return value
+
+
+def parse_date(raw: Any, text: str) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    match = _DATE_BR.match(text)
+    try:
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise CellError(
+            _("“%(value)s” is not a date (use DD/MM/YYYY or YYYY-MM-DD).") % {"value": text}
+        ) from exc
+
+
+def _date(column: Column, raw: Any, text: str) -> dt.date:
+    try:
+        return parse_date(raw, text)
+    except CellError as exc:
+        raise CellError(f"“{column.header}”: {exc}") from exc
+
+
+def _names(column: Column, raw: Any, text: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in text.split(LIST_SEPARATOR) if part.strip())
+
+
+def _fk(column: Column, raw: Any, text: str) -> str:
+    return cnpj_rules.normalize(text) if column.lookup == "cnpj" else text
+
+
+def _shifts(column: Column, raw: Any, text: str) -> frozenset[tuple[dt.date, dt.date, str]]:
+    shifts = set()
+    for item in text.split(LIST_SEPARATOR):
+        if not item.strip():
+            continue
+        parts = [part.strip() for part in item.split("|")]
+        if len(parts) != 3:
+            raise CellError(
+                _("“%(column)s”: “%(value)s” is not “from | until | calendar”.")
+                % {"column": column.header, "value": item.strip()}
+            )
+        starts, ends = (_date(column, part, part) for part in parts[:2])
+        if ends < starts:
+            raise CellError(
+                _("“%(column)s”: a shift ends before it starts (%(value)s).")
+                % {"column": column.header, "value": item.strip()}
+            )
+        shifts.add((starts, ends, parts[2]))
+    return frozenset(shifts)
+
+
+_PARSERS = {
+    TEXT: _text,
+    EMAIL: _email,
+    CHOICE: _choice,
+    BOOL: _bool,
+    CNPJ: _cnpj,
+    DATE: _date,
+    M2M: _names,
+    FK: _fk,
+    SHIFTS: _shifts,
+}
+
+_TYPE_LABELS = {
+    TEXT: gettext_lazy("Text"),
+    EMAIL: gettext_lazy("E-mail"),
+    CHOICE: gettext_lazy("List"),
+    BOOL: gettext_lazy("Yes/no"),
+    CNPJ: gettext_lazy("CNPJ"),
+    DATE: gettext_lazy("Date"),
+    M2M: gettext_lazy("Names separated by “;”"),
+    FK: gettext_lazy("Reference"),
+    SHIFTS: gettext_lazy("Shifts separated by “;”"),
+}
+
+_ALLOWED = {
+    CNPJ: gettext_lazy("14 characters, with or without punctuation; numeric or alphanumeric"),
+    DATE: gettext_lazy("DD/MM/YYYY or YYYY-MM-DD"),
+    EMAIL: gettext_lazy("A valid e-mail address"),
+    M2M: gettext_lazy("Names that already exist in the organization"),
+    SHIFTS: gettext_lazy("from | until | calendar; e.g. 01/07/2026 | 31/12/2026 | Comercial"),
+}

@@ -1,0 +1,482 @@
+"""The import engine: a spreadsheet in, records created or updated in chunks.
+
+Every row is validated before a chunk is written, references (groups, projects, clients…)
+are resolved with one query per kind and chunk, and each chunk is applied in one
+transaction that also records the job's progress. A worker that dies mid-chunk leaves the
+chunk wholly unapplied and the job resumable from it."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from importexport import columns as c
+from importexport.models import ImportFailure
+from importexport.xlsx import REASON_HEADER, FileError, inspect_upload, open_sheet
+from notifications.models import Job
+from tenancy.models import Project
+
+CHUNK_ROWS = 7000
+
+
+@dataclass
+class Layout:
+    """Which cell of a row holds which column."""
+
+    positions: list[tuple[int, c.Column]]
+    width: int
+    key_positions: list[tuple[int, c.Column]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[c.Column]:
+        return [column for _index, column in self.positions]
+
+
+@dataclass
+class Row:
+    number: int
+    raw: list[Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    key: tuple | None = None
+
+
+def header_layout(fmt: c.EntityFormat, header: list[Any]) -> Layout:
+    names = [c.cell_text(cell) for cell in header]
+    while names and not names[-1]:
+        names.pop()
+    if names and names[-1] == REASON_HEADER:
+        names.pop()
+    unknown = [name or _("(blank)") for name in names if fmt.column(name) is None]
+    present = {name for name in names if name}
+    missing = [
+        column.header
+        for column in fmt.columns
+        if (column.required or column.field in fmt.key) and column.header not in present
+    ]
+    repeated = sorted(name for name, count in Counter(names).items() if name and count > 1)
+    problems = []
+    if missing:
+        problems.append(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
+    if unknown:
+        problems.append(_("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
+    if repeated:
+        problems.append(_("Repeated columns: %(names)s.") % {"names": ", ".join(repeated)})
+    if problems:
+        expected = ", ".join(column.header for column in fmt.columns)
+        problems.append(_("The columns of this format are: %(names)s.") % {"names": expected})
+        raise FileError(" ".join(problems))
+    positions = [(index, fmt.column(name)) for index, name in enumerate(names)]
+    return Layout(
+        positions=positions,
+        width=len(names),
+        key_positions=[(i, column) for i, column in positions if column.field in fmt.key],
+    )
+
+
+def check_header(fmt: c.EntityFormat, path) -> None:
+    """Raises FileError when the file cannot be imported at all."""
+    inspection = inspect_upload(path)
+    header = next(open_sheet(path, inspection.sheet_name).rows(), None)
+    if header is None:
+        raise FileError(_("The file is empty."))
+    header_layout(fmt, header[1])
+
+
+def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], list[c.Column]]:
+    """Imports the file, resuming after the chunks the job already applied; returns the
+    counts and the file's columns, in its order."""
+    inspection = inspect_upload(path)
+    sheet = open_sheet(path, inspection.sheet_name)
+
+    def data_rows() -> Iterator[tuple[int, list[Any]]]:
+        rows = sheet.rows()
+        next(rows, None)
+        for number, cells in rows:
+            if any(c.cell_text(cell) for cell in cells):
+                yield number, cells
+
+    first = next(sheet.rows(), None)
+    if first is None:
+        raise FileError(_("The file is empty."))
+    layout = header_layout(fmt, first[1])
+    keys = Counter(_key_text(layout, cells) for _number, cells in data_rows())
+    duplicates = {key for key, count in keys.items() if count > 1 and any(key)}
+    total = keys.total()
+    Job.objects.filter(pk=job.pk).update(rows_total=total)
+    job.rows_total = total
+    chunks = _chunked(data_rows(), CHUNK_ROWS)
+    for index, chunk in enumerate(chunks):
+        if index < job.chunks_done:
+            continue
+        _apply_chunk(job, fmt, layout, chunk, index, duplicates, inspection.formula_rows)
+    job.refresh_from_db()
+    return job.counts, layout.columns
+
+
+def _chunked(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _key_text(layout: Layout, cells: list[Any]) -> tuple[str, ...]:
+    return tuple(
+        column.key_text(cells[index] if index < len(cells) else None)
+        for index, column in layout.key_positions
+    )
+
+
+# --- one chunk ---------------------------------------------------------------------------
+
+
+def _parse(layout: Layout, number: int, cells: list[Any], formula_rows, duplicates) -> Row:
+    row = Row(number=number, raw=cells[: layout.width])
+    if duplicates and _key_text(layout, cells) in duplicates:
+        row.errors.append(_("The same key appears in more than one row of the file."))
+        return row
+    if number in formula_rows:
+        row.errors.append(
+            _("Cell %(cell)s holds a formula; paste the values instead.")
+            % {"cell": f"{formula_rows[number]}{number}"}
+        )
+    for index, column in layout.positions:
+        try:
+            row.values[column.field] = column.parse(cells[index] if index < len(cells) else None)
+        except c.CellError as exc:
+            row.errors.append(str(exc))
+    return row
+
+
+def _resolve_references(job: Job, layout: Layout, rows: list[Row]) -> None:
+    """Turns names into ids with one query per referenced model; unknown names fail the row."""
+    for column in layout.columns:
+        if column.kind not in (c.M2M, c.FK, c.SHIFTS):
+            continue
+        wanted: set[str] = set()
+        for row in rows:
+            value = row.values.get(column.field)
+            if value is None:
+                continue
+            if column.kind == c.M2M:
+                wanted |= value
+            elif column.kind == c.FK:
+                wanted.add(value)
+            else:
+                wanted |= {calendar for *_dates, calendar in value}
+        found = dict(
+            column.related_model.objects.filter(
+                organization_id=job.organization_id, **{f"{column.lookup}__any_of": list(wanted)}
+            ).values_list(column.lookup, "id")
+        )
+        for row in rows:
+            value = row.values.get(column.field)
+            if value is None:
+                continue
+            names = (
+                value
+                if column.kind == c.M2M
+                else {value}
+                if column.kind == c.FK
+                else {calendar for *_dates, calendar in value}
+            )
+            unknown = sorted(name for name in names if name not in found)
+            if unknown:
+                row.errors.append(
+                    _("“%(column)s”: not found in this organization: %(names)s.")
+                    % {"column": column.header, "names": ", ".join(unknown)}
+                )
+            elif column.kind == c.M2M:
+                row.values[column.field] = frozenset(found[name] for name in value)
+            elif column.kind == c.FK:
+                row.values[column.field] = found[value]
+            else:
+                row.values[column.field] = frozenset(
+                    (starts, ends, found[calendar]) for starts, ends, calendar in value
+                )
+
+
+def _attname(fmt: c.EntityFormat, column: c.Column) -> str:
+    return fmt.model._meta.get_field(column.field).attname
+
+
+def _apply_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> None:
+    rows = [_parse(layout, number, cells, formula_rows, duplicates) for number, cells in chunk]
+    _resolve_references(job, layout, [row for row in rows if not row.errors])
+    for row in rows:
+        if not row.errors:
+            row.key = tuple(row.values[name] for name in sorted(fmt.key))
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        if locked.chunks_done != index:
+            return  # another delivery of this task already applied it
+        good = [row for row in rows if not row.errors]
+        counts = _write(locked, fmt, layout, good)
+        failed = [row for row in rows if row.errors]
+        ImportFailure.objects.bulk_create(
+            [
+                ImportFailure(
+                    job=locked,
+                    row_number=row.number,
+                    cells=[c.cell_text(cell) for cell in row.raw],
+                    reason=" ".join(row.errors),
+                )
+                for row in failed
+            ],
+            ignore_conflicts=True,
+        )
+        counts["failed"] = len(failed)
+        locked.counts = {
+            name: locked.counts.get(name, 0) + counts.get(name, 0)
+            for name in ("created", "updated", "unchanged", "failed")
+        }
+        locked.chunks_done = index + 1
+        locked.rows_done = min(locked.rows_total, locked.rows_done + len(rows))
+        locked.save(update_fields=["counts", "chunks_done", "rows_done"])
+    job.chunks_done, job.counts, job.rows_done = locked.chunks_done, locked.counts, locked.rows_done
+
+
+def _write(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> dict[str, int]:
+    model = fmt.model
+    scalars = [col for col in layout.columns if col.kind not in (c.M2M, c.SHIFTS)]
+    relations = [col for col in layout.columns if col.kind in (c.M2M, c.SHIFTS)]
+    all_scalars = [col for col in fmt.columns if col.kind not in (c.M2M, c.SHIFTS)]
+    attnames = [_attname(fmt, col) for col in all_scalars]
+    key_attnames = [model._meta.get_field(name).attname for name in sorted(fmt.key)]
+    first_key = key_attnames[0]
+    existing = {
+        tuple(record[name] for name in key_attnames): record
+        for record in model.objects.filter(
+            organization_id=job.organization_id,
+            **{f"{first_key}__any_of": list({row.key[0] for row in rows})},
+        ).values("id", *attnames)
+    }
+    current_relations = _current_relations(fmt, relations, [r["id"] for r in existing.values()])
+    creates, updates, changed_relations = [], [], {}
+    unchanged = 0
+    scalar_names = [(col, _attname(fmt, col)) for col in scalars]
+    for row in rows:
+        record = existing.get(row.key)
+        new = {} if record is None else dict(record)
+        for col, name in scalar_names:
+            value = row.values[col.field]
+            if value is None and record is not None and col.keeps_when_empty:
+                continue
+            new[name] = _stored(col, value, creating=record is None)
+        if fmt.derived is not None:
+            new.update(fmt.derived(new))
+        wanted = {}
+        for col in relations:
+            value = row.values[col.field]
+            if value is None and col.keeps_when_empty:
+                # A new record joins the project the operator imports into.
+                if record is None and col.related_model is Project and job.project_id:
+                    wanted[col.field] = frozenset({job.project_id})
+                continue
+            wanted[col.field] = value or frozenset()
+        if record is None:
+            creates.append((new, wanted))
+            continue
+        diff = {
+            name: current
+            for name, current in wanted.items()
+            if current != current_relations[name].get(record["id"], frozenset())
+        }
+        scalar_changed = any(new[name] != record[name] for name in attnames if name in new)
+        if scalar_changed:
+            updates.append(new)
+        if diff:
+            changed_relations[record["id"]] = diff
+        if not scalar_changed and not diff:
+            unchanged += 1
+    updated = len({record["id"] for record in updates} | set(changed_relations))
+    created_ids = _insert(job, fmt, [new for new, _wanted in creates])
+    for record_id, (_new, wanted) in zip(created_ids, creates, strict=True):
+        if wanted:
+            changed_relations[record_id] = wanted
+    _update(job, fmt, updates)
+    _set_relations(job, fmt, relations, changed_relations)
+    return {"created": len(creates), "updated": updated, "unchanged": unchanged}
+
+
+def _stored(column: c.Column, value: Any, *, creating: bool) -> Any:
+    if value is not None:
+        return value
+    if creating and column.default is not None:
+        return column.default
+    if column.kind == c.FK:
+        return None
+    return "" if column.kind != c.BOOL else bool(column.default)
+
+
+def _current_relations(fmt, relations: list[c.Column], ids: list[int]) -> dict[str, dict]:
+    current: dict[str, dict] = {}
+    for col in relations:
+        sets: dict[int, set] = {}
+        if col.kind == c.M2M:
+            field_ = fmt.model._meta.get_field(col.field)
+            through = field_.remote_field.through
+            source, target = field_.m2m_column_name(), field_.m2m_reverse_name()
+            pairs = through.objects.filter(**{f"{source}__any_of": ids}).values_list(source, target)
+        else:
+            child = fmt.model._meta.get_field(col.field).related_model
+            pairs = (
+                ((sid, (s, e, cal)))
+                for sid, s, e, cal in child.objects.filter(specialist_id__any_of=ids).values_list(
+                    "specialist_id", "starts_on", "ends_on", "calendar_id"
+                )
+            )
+        for owner, item in pairs:
+            sets.setdefault(owner, set()).add(item)
+        current[col.field] = {owner: frozenset(items) for owner, items in sets.items()}
+    return current
+
+
+def _audit_fields(model) -> set[str]:
+    return {f.name for f in model._meta.concrete_fields}
+
+
+def _insert(job: Job, fmt: c.EntityFormat, records: list[dict]) -> list[int]:
+    if not records:
+        return []
+    model = fmt.model
+    audit = _audit_fields(model)
+    extra: dict[str, Any] = {"organization_id": job.organization_id}
+    if "created_by" in audit:
+        extra["created_by_id"] = job.user_id
+        extra["updated_by_id"] = job.user_id
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create([model(**record, **extra) for record in records])
+        return [obj.pk for obj in objects]
+    # COPY is several times faster than a multi-row INSERT; the ids come from the table's
+    # own sequence first, so the relationship rows can be written right after.
+    table = model._meta.db_table
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(records)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        producers = [_producer(f, extra, now) for f in fields]
+        columns = ", ".join(['"id"', *(f'"{f.column}"' for f in fields)])
+        with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+            for pk, record in zip(ids, records, strict=True):
+                copy.write_row([pk, *(produce(record) for produce in producers)])
+    return ids
+
+
+def _producer(model_field: models.Field, extra: dict[str, Any], now):
+    """How one column of a new row gets its value: the file, the job, or the field default."""
+    name = model_field.attname
+    if name in extra:
+        value = extra[name]
+        return lambda record: value
+    if getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+        return lambda record: now
+    if model_field.has_default() and callable(model_field.default):
+        default = model_field.default
+        return lambda record: record[name] if name in record else default()
+    fallback = model_field.get_default()
+    return lambda record: record.get(name, fallback)
+
+
+def _update(job: Job, fmt: c.EntityFormat, records: list[dict]) -> None:
+    if not records:
+        return
+    model = fmt.model
+    audit = _audit_fields(model)
+    names = [name for name in records[0] if name != "id"]
+    if connection.vendor != "postgresql":
+        objects = [model(id=record["id"], **{n: record[n] for n in names}) for record in records]
+        for obj in objects:
+            if "updated_by" in audit:
+                obj.updated_by_id = job.user_id
+        touched = names + [f for f in ("updated_by",) if f in audit]
+        model.objects.bulk_update(
+            objects, touched + (["updated_at"] if "updated_at" in audit else [])
+        )
+        return
+    # One statement per chunk: unnest() turns the column arrays into a joinable table.
+    table = model._meta.db_table
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    casts = ["bigint"] + [_array_type(fields[name]) for name in names]
+    assignments = [f'"{name}" = v."{name}"' for name in names]
+    params: list[Any] = []
+    if "updated_at" in audit:
+        assignments.append('"updated_at" = now()')
+    if "updated_by" in audit:
+        assignments.append('"updated_by_id" = %s')
+        params.append(job.user_id)
+    params.append([record["id"] for record in records])
+    params += [[record[name] for record in records] for name in names]
+    columns = ", ".join(["id", *[f'"{name}"' for name in names]])
+    unnest = ", ".join(f"%s::{cast}[]" for cast in casts)
+    # Table and column names come from the model's meta; every value is a parameter.
+    sql = (
+        f'UPDATE "{table}" AS t SET {", ".join(assignments)} '  # noqa: S608
+        f"FROM unnest({unnest}) AS v({columns}) WHERE t.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _insert_pairs(through, source: str, target: str, owners, changed, name: str) -> None:
+    pairs = [(owner, item) for owner in owners for item in changed[owner][name]]
+    if connection.vendor != "postgresql":
+        through.objects.bulk_create([through(**{source: a, target: b}) for a, b in pairs])
+        return
+    table = through._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f'COPY "{table}" ("{source}", "{target}") FROM STDIN') as copy,
+    ):
+        for pair in pairs:
+            copy.write_row(pair)
+
+
+def _array_type(model_field: models.Field) -> str:
+    if isinstance(model_field, models.ForeignKey):
+        return "bigint"
+    if isinstance(model_field, models.BooleanField):
+        return "boolean"
+    if isinstance(model_field, models.DateField):
+        return "date"
+    return "text"
+
+
+def _set_relations(job: Job, fmt, relations: list[c.Column], changed: dict[int, dict]) -> None:
+    for col in relations:
+        owners = [owner for owner, wanted in changed.items() if col.field in wanted]
+        if not owners:
+            continue
+        if col.kind == c.M2M:
+            field_ = fmt.model._meta.get_field(col.field)
+            through = field_.remote_field.through
+            source, target = field_.m2m_column_name(), field_.m2m_reverse_name()
+            through.objects.filter(**{f"{source}__any_of": owners}).delete()
+            _insert_pairs(through, source, target, owners, changed, col.field)
+        else:
+            child = fmt.model._meta.get_field(col.field).related_model
+            child.objects.filter(specialist_id__any_of=owners).delete()
+            child.objects.bulk_create(
+                [
+                    child(
+                        organization_id=job.organization_id,
+                        specialist_id=owner,
+                        starts_on=starts,
+                        ends_on=ends,
+                        calendar_id=calendar,
+                    )
+                    for owner in owners
+                    for starts, ends, calendar in changed[owner][col.field]
+                ]
+            )

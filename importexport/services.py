@@ -1,0 +1,169 @@
+"""Import and export jobs: scheduling them, running them, and their files."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from importexport import exporter, importer
+from importexport.models import ImportFailure
+from importexport.registry import format_get
+from importexport.xlsx import REASON_HEADER, FileError, build_template
+from notifications.models import Job
+from notifications.services import job_create, job_file_new, job_file_path, job_finish
+from tenancy.models import Organization, Project
+
+EXPORT_VARIANTS = ("empty", "data", "data_plain")
+
+
+def _filename(entity: str, suffix: str) -> str:
+    return f"{entity}-{timezone.localtime():%Y%m%d-%H%M%S}{suffix}"
+
+
+def export_empty_format(*, entity: str, language: str) -> tuple[str, bytes]:
+    """The creation template of `entity` as an .xlsx: (file name, content)."""
+    fmt = format_get(entity)
+    buffer = io.BytesIO()
+    exporter.empty_format(fmt, buffer, language)
+    return _filename(f"{entity}-formato", ".xlsx"), buffer.getvalue()
+
+
+def export_schedule(
+    *,
+    organization: Organization,
+    user,
+    entity: str,
+    variant: str,
+    language: str,
+    project: Project | None = None,
+) -> Job:
+    from importexport.tasks import run_export
+
+    format_get(entity)
+    if variant not in ("data", "data_plain"):
+        raise ValueError(variant)
+    job = job_create(
+        organization=organization,
+        user=user,
+        kind=Job.Kind.EXPORT,
+        entity=entity,
+        variant=variant,
+        language=language,
+        project=project,
+    )
+    transaction.on_commit(lambda: run_export.delay(job.id, organization.id))
+    return job
+
+
+def export_run(*, job_id: int, organization_id: int) -> Job | None:
+    """Writes the job's zip; running it again after it finished changes nothing."""
+    job = Job.objects.filter(
+        pk=job_id, organization_id=organization_id, kind=Job.Kind.EXPORT
+    ).first()
+    if job is None or job.status != Job.Status.PENDING:
+        return job
+    fmt = format_get(job.entity)
+    total = fmt.model.objects.filter(organization_id=organization_id).count()
+    Job.objects.filter(pk=job.pk).update(rows_total=total)
+    name = _filename(job.entity, "")
+    relative, path = job_file_new(job=job, name=f"{name}.zip")
+
+    def progress(rows: int) -> None:
+        Job.objects.filter(pk=job.pk).update(rows_done=min(rows, total))
+
+    exporter.export_zip(
+        fmt=fmt,
+        variant=job.variant,
+        organization_id=organization_id,
+        language=job.language,
+        target=path,
+        name=name,
+        on_progress=progress,
+    )
+    job.refresh_from_db()
+    return job_finish(job=job, result_path=relative)
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    if not (upload.name or "").lower().endswith(".xlsx"):
+        raise FileError(_("Choose an .xlsx file (Excel workbook)."))
+    if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+        raise FileError(
+            _("The file is larger than %(size)d MB.")
+            % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+        )
+
+
+def import_schedule(
+    *,
+    organization: Organization,
+    user,
+    entity: str,
+    upload: UploadedFile,
+    language: str,
+    project: Project | None = None,
+) -> Job:
+    """Checks the file as a whole (type, size, zip bomb, row count, columns) and schedules
+    the job; raises FileError, with nothing saved, when the file cannot be imported."""
+    from importexport.tasks import run_import
+
+    fmt = format_get(entity)
+    _check_upload(upload)
+    Path(settings.JOB_FILES_DIR).mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=settings.JOB_FILES_DIR, suffix=".xlsx") as staged:
+        for piece in upload.chunks():
+            staged.write(piece)
+        staged.flush()
+        importer.check_header(fmt, staged.name)
+        job = job_create(
+            organization=organization,
+            user=user,
+            kind=Job.Kind.IMPORT,
+            entity=entity,
+            language=language,
+            project=project,
+            source_name=upload.name,
+        )
+        relative, path = job_file_new(job=job, name="upload.xlsx")
+        shutil.copyfile(staged.name, path)
+    job.input_path = relative
+    job.save(update_fields=["input_path"])
+    transaction.on_commit(lambda: run_import.delay(job.id, organization.id))
+    return job
+
+
+def import_run(*, job_id: int, organization_id: int) -> Job | None:
+    """Applies the job's file chunk by chunk, resuming where a previous run stopped."""
+    job = Job.objects.filter(
+        pk=job_id, organization_id=organization_id, kind=Job.Kind.IMPORT
+    ).first()
+    if job is None or job.status != Job.Status.PENDING:
+        return job
+    fmt = format_get(job.entity)
+    with translation.override(job.language):
+        counts, columns = importer.import_run(job=job, fmt=fmt, path=job_file_path(job.input_path))
+        result = _write_failures(job, fmt, columns) if counts.get("failed") else ""
+    job.refresh_from_db()
+    return job_finish(job=job, result_path=result, counts=counts)
+
+
+def _write_failures(job: Job, fmt, columns) -> str:
+    """The failed rows as an .xlsx: their original cells, in the file's column order, and a
+    last column with the reason (which an import of the corrected file ignores)."""
+    template = build_template(columns, title=str(fmt.label), extra_headers=(REASON_HEADER,))
+    relative, path = job_file_new(job=job, name="linhas-com-erro.xlsx")
+    failures = ImportFailure.objects.filter(job=job).order_by("row_number")
+    rows = (
+        [*cells, *[""] * (len(columns) - len(cells)), reason]
+        for cells, reason in failures.values_list("cells", "reason").iterator(chunk_size=2000)
+    )
+    template.write(path, rows)
+    return relative

@@ -1,0 +1,321 @@
+"""Reading and writing the .xlsx files, safely and in constant memory.
+
+Writing: openpyxl builds a small template workbook per format (the "Informações" sheet,
+header styles, column widths, data-validation lists). Every file of an export is that
+template with its data sheet's <sheetData> streamed straight into the zip entry as inline
+strings, so memory stays flat and a 7,000-row file takes a fraction of a second.
+
+Reading: `inspect_upload` looks at the zip's declared sizes and streams the sheet XML
+before anything parses it (zip bombs, too many rows, formulas); `open_sheet` then uses
+calamine, which reads a sheet far faster than openpyxl."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.etree import ElementTree
+
+import python_calamine
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from importexport.columns import BOOL, CHOICE, Column
+
+DATA_SHEET = "Dados"
+INFO_SHEET = "Informações"
+# Last column of a failed-rows file; imports skip it, so the corrected file goes back as is.
+REASON_HEADER = "Motivo do erro"
+_DATA_ENTRY = "xl/worksheets/sheet1.xml"
+# One pass per cell: escape what XML reserves, drop the control characters XML forbids.
+_XML_TEXT = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{chr(code): None for code in (*range(0, 9), 11, 12, *range(14, 32))},
+    }
+)
+# Cells a spreadsheet would run as a formula once someone edits them.
+_FORMULA_START = ("=", "+", "-", "@")
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+class FileError(ValueError):
+    """The whole file is unusable; the message says why, in the user's language."""
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+@dataclass
+class Template:
+    headers: tuple[str, ...]
+    entries: dict[str, bytes]
+    sheet_head: str
+    sheet_tail: str
+    header_style: int
+    text_style: int
+    letters: tuple[str, ...] = field(default=())
+
+    def write(self, target: str | Path | BinaryIO, rows: Iterable[Sequence[str]]) -> int:
+        """Writes one .xlsx holding `rows` under the header; returns how many rows."""
+        count = 0
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for name, data in self.entries.items():
+                archive.writestr(name, data)
+            with archive.open(_DATA_ENTRY, "w") as sheet:
+                sheet.write(self.sheet_head.encode())
+                sheet.write(self._row(1, self.headers, self.header_style).encode())
+                buffer: list[str] = []
+                for count, row in enumerate(rows, start=1):
+                    buffer.append(self._row(count + 1, row, 0))
+                    if len(buffer) >= 500:
+                        sheet.write("".join(buffer).encode())
+                        buffer.clear()
+                sheet.write("".join(buffer).encode())
+                sheet.write(self.sheet_tail.encode())
+        return count
+
+    def _row(self, number: int, values: Sequence[Any], style: int) -> str:
+        cells = []
+        append = cells.append
+        for letter, value in zip(self.letters, values, strict=False):
+            if not value:
+                continue
+            text = str(value).translate(_XML_TEXT)
+            cell_style = style or (self.text_style if text[0] in _FORMULA_START else 0)
+            space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+            styled = f' s="{cell_style}"' if cell_style else ""
+            append(
+                f'<c r="{letter}{number}"{styled} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+            )
+        return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def build_template(
+    columns: Sequence[Column], *, title: str, extra_headers: Sequence[str] = ()
+) -> Template:
+    """The workbook every file of one format shares. Call inside the user's language:
+    the "Informações" sheet is written in it."""
+    workbook = Workbook()
+    data = workbook.active
+    data.title = DATA_SHEET
+    info = workbook.create_sheet(INFO_SHEET)
+    headers = tuple(column.header for column in columns) + tuple(extra_headers)
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="14213D")
+    for index, header in enumerate(headers, start=1):
+        cell = data.cell(row=1, column=index, value=header)
+        cell.font, cell.fill = bold, fill
+        width = max(14, min(40, len(header) + 4))
+        data.column_dimensions[get_column_letter(index)].width = width
+    # A style that tells spreadsheets to keep a cell's text as text, even after an edit.
+    marker = data.cell(row=2, column=1)
+    marker.quotePrefix = True
+    data.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        values = column.choices or (("yes", "no") if column.kind == BOOL else ())
+        if column.kind in (CHOICE, BOOL) and values:
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(values) + '"',
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle=column.header,
+                error=_("Choose one of: %(values)s") % {"values": ", ".join(values)},
+            )
+            letter = get_column_letter(index)
+            validation.add(f"{letter}2:{letter}1048576")
+            data.add_data_validation(validation)
+    _write_info(info, columns, title)
+    header_style, text_style = data.cell(row=1, column=1).style_id, marker.style_id
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    sheet = entries.pop(_DATA_ENTRY).decode()
+    start = sheet.index("<sheetData>") + len("<sheetData>")
+    end = sheet.index("</sheetData>")
+    head = re.sub(r"<dimension [^>]*/>", "", sheet[:start])
+    return Template(
+        headers=headers,
+        entries=entries,
+        sheet_head=head,
+        sheet_tail=sheet[end:],
+        header_style=header_style,
+        text_style=text_style,
+        letters=tuple(get_column_letter(i) for i in range(1, len(headers) + 1)),
+    )
+
+
+def _write_info(sheet, columns: Sequence[Column], title: str) -> None:
+    sheet["A1"] = title
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = _(
+        "Fill one row per record in the “%(sheet)s” sheet, keeping the header row as it is. "
+        "Lists take names separated by “;”."
+    ) % {"sheet": DATA_SHEET}
+    labels = (
+        _("Column"),
+        _("Required"),
+        _("Type"),
+        _("Allowed values"),
+        _("Example"),
+        _("Description"),
+        _("Empty cell on update"),
+    )
+    for index, label in enumerate(labels, start=1):
+        cell = sheet.cell(row=4, column=index, value=label)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = (
+            22,
+            12,
+            22,
+            36,
+            30,
+            60,
+            40,
+        )[index - 1]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row, column in enumerate(columns, start=5):
+        values = (
+            column.header,
+            _("Yes") if column.required else _("No"),
+            column.type_label,
+            column.allowed_values(),
+            column.example,
+            str(column.description),
+            column.empty_on_update(),
+        )
+        for index, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=index, value=value)
+            cell.alignment = wrap
+            cell.quotePrefix = True
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class Inspection:
+    sheet_name: str
+    rows: int  # rows after the header, blank ones included
+    formula_rows: dict[int, str]  # spreadsheet row number → first column with a formula
+
+
+_ROW = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
+_FORMULA = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>\s*<f\b")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*\bref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
+
+
+def inspect_upload(path: str | Path) -> Inspection:
+    """Checks a file is a readable, reasonable .xlsx without trusting what it claims."""
+    path = Path(path)
+    if path.stat().st_size > settings.IMPORT_MAX_FILE_BYTES:
+        raise FileError(
+            _("The file is larger than %(size)d MB.")
+            % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    if not zipfile.is_zipfile(path):
+        raise FileError(_("This is not an .xlsx file (Excel workbook)."))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _inspect_archive(archive)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, EOFError, OSError) as exc:
+        raise FileError(_("The .xlsx file is damaged and cannot be read.")) from exc
+
+
+def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names:
+        raise FileError(_("This is not an .xlsx file (Excel workbook)."))
+    declared = sum(info.file_size for info in archive.infolist())
+    if declared > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
+        raise FileError(
+            _("The file unpacks to more than %(size)d MB; split it into smaller files.")
+            % {"size": settings.IMPORT_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+        )
+    # Small files whose size the check above bounds; ElementTree resolves no external
+    # entities and Python's expat refuses entity-expansion bombs.
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
+    first = workbook.find("m:sheets/m:sheet", _NS)
+    if first is None:
+        raise FileError(_("The workbook has no sheet."))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
+    rel_id = first.get(f"{{{_NS['r']}}}id")
+    target = next(
+        (
+            rel.get("Target")
+            for rel in rels.findall("rel:Relationship", _NS)
+            if rel.get("Id") == rel_id
+        ),
+        None,
+    )
+    if not target:
+        raise FileError(_("The .xlsx file is damaged and cannot be read."))
+    entry = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    limit = settings.IMPORT_MAX_ROWS + 1
+    last_row, formulas = 0, {}
+    with archive.open(entry) as stream:
+        tail = b""
+        first_chunk = True
+        while chunk := stream.read(1 << 20):
+            data = tail + chunk
+            if first_chunk:
+                first_chunk = False
+                dimension = _DIMENSION.search(data)
+                if dimension and int(dimension.group(1)) > limit:
+                    raise _too_many_rows()
+            for match in _ROW.finditer(data):
+                last_row = max(last_row, int(match.group(1)))
+            if last_row > limit:
+                raise _too_many_rows()
+            for match in _FORMULA.finditer(data):
+                formulas.setdefault(int(match.group(2)), match.group(1).decode())
+            # Keep a tail so that a tag split between two chunks is still seen whole.
+            tail = data[-4096:]
+    return Inspection(
+        sheet_name=first.get("name", ""), rows=max(0, last_row - 1), formula_rows=formulas
+    )
+
+
+def _too_many_rows() -> FileError:
+    return FileError(
+        _("The file has more than %(max)s rows; split it into smaller files.")
+        % {"max": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", ".")}
+    )
+
+
+@dataclass
+class Sheet:
+    """A sheet calamine loaded once; its rows can be walked several times."""
+
+    sheet: Any
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """Every row, header first, as (spreadsheet row number, calamine values)."""
+        # calamine's range starts at the first non-empty row.
+        first = (self.sheet.start or (0, 0))[0] + 1
+        for offset, row in enumerate(self.sheet.iter_rows()):
+            yield first + offset, row
+
+
+def open_sheet(path: str | Path, sheet_name: str) -> Sheet:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        return Sheet(workbook.get_sheet_by_name(sheet_name))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise FileError(_("The .xlsx file is damaged and cannot be read.")) from exc

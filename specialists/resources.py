@@ -1,0 +1,108 @@
+"""The specialists' spreadsheet columns (import/export jobs and the admin)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from importexport import columns as c
+from importexport.admin_resources import tenant_resource
+from specialists.models import Calendar, Role, Specialist, SpecialistGroup
+from tenancy.models import Language, Project
+
+
+def _text(header: str, field: str, description, max_length: int, example: str = "") -> c.Column:
+    return c.Column(header, field, description=description, max_length=max_length, example=example)
+
+
+SPECIALIST_FORMAT = c.EntityFormat(
+    name="specialists",
+    label=_("Specialists"),
+    model=Specialist,
+    key=("email",),
+    columns=(
+        c.Column(
+            "E-mail",
+            "email",
+            c.EMAIL,
+            _("The specialist's e-mail; it identifies the specialist."),
+            required=True,
+            max_length=254,
+            example="ana@empresa.com.br",
+        ),
+        c.Column(
+            "Nome",
+            "name",
+            description=_("Full name."),
+            required=True,
+            max_length=200,
+            example="Ana Lima",
+        ),
+        c.Column(
+            "Status",
+            "status",
+            c.CHOICE,
+            _("active or inactive; a new specialist without status is active."),
+            choices=tuple(Specialist.Status.values),
+            example="active",
+            default=Specialist.Status.ACTIVE,
+        ),
+        c.Column(
+            "Cultura",
+            "culture",
+            c.CHOICE,
+            _("Language of the specialist: pt-br, en or es."),
+            choices=tuple(Language.values),
+            example="pt-br",
+            default=Language.PT_BR,
+        ),
+        _text("CEP", "postal_code", _("Postal code."), 16, "01310-100"),
+        _text("Logradouro", "street", _("Street."), 200, "Av. Paulista"),
+        _text("Número", "number", _("Number."), 20, "1000"),
+        _text("Complemento", "complement", _("Complement."), 120),
+        _text("Bairro", "district", _("District."), 120, "Bela Vista"),
+        _text("Cidade", "city", _("City."), 120, "São Paulo"),
+        _text("Estado", "state", _("State."), 60, "SP"),
+        _text("País", "country", _("Country."), 60, "Brasil"),
+        c.Column(
+            "Projetos",
+            "projects",
+            c.M2M,
+            _(
+                "Projects the specialist belongs to, by name; a new specialist without projects joins the project you import into."
+            ),
+            relation=True,
+            related_model=Project,
+            keep_when_empty=True,
+            example="Varejo",
+        ),
+        c.Column(
+            "Grupos",
+            "groups",
+            c.M2M,
+            _("Specialist groups, by name."),
+            relation=True,
+            related_model=SpecialistGroup,
+            example="Suporte N1",
+        ),
+        c.Column(
+            "Papéis",
+            "roles",
+            c.M2M,
+            _("Roles, by name."),
+            relation=True,
+            related_model=Role,
+            example="Técnico; Supervisor",
+        ),
+        c.Column(
+            "Turnos",
+            "shifts",
+            c.SHIFTS,
+            _("Shifts as “from | until | calendar”, separated by “;”; the calendar must exist."),
+            relation=True,
+            related_model=Calendar,
+            example="01/07/2026 | 31/12/2026 | Comercial",
+        ),
+    ),
+)
+
+SpecialistResource = tenant_resource(SPECIALIST_FORMAT)
