@@ -347,3 +347,29 @@ def catalog_delete(*, organization: Organization, instance: Any) -> None:
     if isinstance(instance, Calendar) and instance.shifts.exists():
         raise ValidationError(_("This calendar is used by shifts; remove them first."))
     instance.delete()
+
+
+def additional_field_save(
+    *, organization: Organization, instance: AdditionalField, **fields: Any
+) -> AdditionalField:
+    """Creates or changes one of the organization's additional fields."""
+    if instance.pk is None:
+        instance.organization = organization
+    _check_owner(organization, instance)
+    for name, value in fields.items():
+        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+    if instance.field_type == AdditionalField.Type.CHOICE and not instance.choice_list:
+        raise ValidationError({"choices": _("A choice field needs at least one option.")})
+    instance.full_clean(exclude=["organization"])
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError({"label": _("There is already a field with this label.")}) from exc
+    return instance
+
+
+def additional_field_delete(*, organization: Organization, instance: AdditionalField) -> None:
+    """Deletes the field and every specialist's value of it."""
+    _check_owner(organization, instance)
+    instance.delete()

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from specialists.models import Feedback, Shift, Specialist
+from specialists.models import AdditionalField, Feedback, Shift, Specialist
 from tests.factories import (
     AdditionalFieldFactory,
     FeedbackFactory,
@@ -282,3 +282,38 @@ def test_it_hides_other_organizations_catalog_entries(charlie_client, org_a):
         "specialists:catalog_delete", kwargs={"kind": "specialist-groups", "code": group.code}
     )
     assert charlie_client.post(delete).status_code == 404
+
+
+def test_it_lets_admins_define_additional_fields(alice_client, bob_client, org_a):
+    url = reverse("specialists:field_save")
+    data = {"label": "Camiseta", "field_type": "choice", "choices": "P\nM\nG", "position": 1}
+    assert bob_client.post(url, data).status_code == 403
+    assert bob_client.get(reverse("specialists:fields")).status_code == 403
+    assert alice_client.post(url, data).status_code == 302
+    field = AdditionalField.objects.get(organization=org_a)
+    assert field.choice_list == ["P", "M", "G"]
+    assert "Camiseta" in alice_client.get(reverse("specialists:fields")).text
+
+
+def test_it_refuses_a_choice_field_without_options(alice_client):
+    response = alice_client.post(
+        reverse("specialists:field_save"),
+        {"label": "Camiseta", "field_type": "choice", "choices": "  \n", "position": 0},
+    )
+    assert response.status_code == 422
+    assert "pelo menos uma opção" in response.text
+    assert not AdditionalField.objects.exists()
+
+
+def test_it_keeps_other_organizations_fields_apart(charlie_client, org_a):
+    field = AdditionalFieldFactory(organization=org_a, label="Matrícula A")
+    assert "Matrícula A" not in charlie_client.get(reverse("specialists:fields")).text
+    delete = reverse("specialists:field_delete", kwargs={"code": field.code})
+    assert charlie_client.post(delete).status_code == 404
+    edit = charlie_client.post(
+        reverse("specialists:field_save"),
+        {"code": field.code, "label": "x", "field_type": "text", "position": 0},
+    )
+    assert edit.status_code == 404
+    field.refresh_from_db()
+    assert field.label == "Matrícula A"
