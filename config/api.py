@@ -4,6 +4,7 @@ body limits, per-token rate limit, schema). Endpoints live in each app's `api.py
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
@@ -80,6 +81,35 @@ api = create_api(
 api.add_router("/", "specialists.api.router")
 api.add_router("/clients", "clients.api.router")
 api.add_router("/", "terminals.api.router")
+
+
+def api_urls():
+    """`api.urls`, with ninja's plain-text "405 Method not allowed" turned into JSON like
+    every other API error."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _json_method_not_allowed(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def _json_method_not_allowed(view):
+    @wraps(view)  # keeps csrf_exempt
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allowed = response["Allow"]
+            response = api.create_response(
+                request,
+                {
+                    "detail": _("Method %(method)s is not allowed here; use %(allowed)s.")
+                    % {"method": request.method, "allowed": allowed}
+                },
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
 
 
 @csrf_exempt

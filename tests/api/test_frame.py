@@ -179,3 +179,10 @@ def test_it_serves_the_schema_and_the_docs(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert "cdn.jsdelivr" not in docs.text
+
+
+def test_it_answers_json_405_for_a_wrong_method(client, auth):
+    response = client.delete(ME, **auth)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {"detail": "O método DELETE não é permitido aqui; use GET."}
