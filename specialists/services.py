@@ -27,7 +27,7 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
-from tenancy.models import Organization, User
+from tenancy.models import Organization, Project, User
 
 THUMBNAIL_SIZE = (160, 160)
 PROFILE_FIELDS = (
@@ -129,13 +129,18 @@ def specialist_create(
     password: str = "",
     photo: UploadedFile | None = None,
     additional: dict[int, Any] | None = None,
+    project: Project | None = None,
     **fields: Any,
 ) -> Specialist:
-    """Creates a specialist; with a password it also gets a login, with a photo a thumbnail."""
+    """Creates a specialist, in `project` when given (the one the operator works in); with a
+    password it also gets a login, with a photo a thumbnail."""
     specialist = Specialist(
         organization=organization, **{k: v for k, v in fields.items() if k in PROFILE_FIELDS}
     )
     _save_profile(specialist, password, photo)
+    if project is not None:
+        _check_owner(organization, project)
+        specialist.projects.add(project)
     if additional is not None:
         additional_values_save(organization=organization, specialist=specialist, values=additional)
     return specialist

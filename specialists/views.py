@@ -153,7 +153,9 @@ def specialist_create_submit(request: VigiaRequest) -> HttpResponse:
     if form.is_valid():
         try:
             specialist = services.specialist_create(
-                organization=request.organization, **form.service_kwargs()
+                organization=request.organization,
+                project=request.project,
+                **form.service_kwargs(),
             )
         except ValidationError as exc:
             _form_errors(form, exc)

@@ -283,3 +283,10 @@ def test_it_keeps_a_calendar_that_shifts_use(org_a, specialist_a, calendar_a):
     with pytest.raises(ValidationError):
         services.catalog_delete(organization=org_a, instance=calendar_a)
     calendar_a.refresh_from_db()
+
+
+def test_it_creates_a_specialist_in_the_current_project(org_a, project_a):
+    specialist = services.specialist_create(
+        organization=org_a, project=project_a, name="Caio", email="caio@example.com"
+    )
+    assert list(specialist.projects.all()) == [project_a]
