@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
 
 from tokens.auth import BearerTokenAuth, TokenRateThrottle
 
@@ -21,9 +22,20 @@ logger = logging.getLogger(__name__)
 _UNPARSABLE = "Cannot parse request body"
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    # Names and messages are Portuguese: readable "Integração", not "Integra\u00e7\u00e3o".
+    json_dumps_params = {"ensure_ascii": False}
+
+
 def create_api(**kwargs) -> NinjaAPI:
-    """A NinjaAPI with Vigia's frame: every answer, error or not, is JSON with a `detail`."""
-    api = NinjaAPI(auth=BearerTokenAuth(), throttle=[TokenRateThrottle()], **kwargs)
+    """A NinjaAPI with Vigia's frame: every answer, error or not, is JSON; errors carry a
+    translated `detail`."""
+    api = NinjaAPI(
+        auth=BearerTokenAuth(),
+        throttle=[TokenRateThrottle()],
+        renderer=Utf8JSONRenderer(),
+        **kwargs,
+    )
 
     def error(request: HttpRequest, status: int, detail: str, **extra) -> HttpResponse:
         return api.create_response(request, {"detail": detail, **extra}, status=status)
