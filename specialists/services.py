@@ -88,20 +88,29 @@ def password_check(*, password: str, user: User | None = None) -> ValidationErro
     return None
 
 
-def _set_password(specialist: Specialist, password: str) -> None:
-    """Gives the specialist a login (user name = e-mail) with this password."""
-    user = specialist.user or get_user_model()(
-        username=specialist.email, email=specialist.email, first_name=specialist.name[:150]
-    )
-    if (error := password_check(password=password, user=user)) is not None:
-        raise ValidationError({"password": error.messages})
-    if user.pk is None:
-        taken = get_user_model().objects.filter(username__iexact=specialist.email).exists()
-        if taken:
-            raise ValidationError(
-                {"email": _("There is already a login with this e-mail; choose another one.")}
-            )
-    user.set_password(password)
+def _login_taken(specialist: Specialist) -> bool:
+    others = get_user_model().objects.filter(username__iexact=specialist.email)
+    if specialist.user_id:
+        others = others.exclude(pk=specialist.user_id)
+    return others.exists()
+
+
+def _sync_login(specialist: Specialist, password: str) -> None:
+    """Keeps the specialist's login (user name = e-mail) in step with the profile: created
+    when a password is first set, renamed with the e-mail, disabled while inactive."""
+    if not password and specialist.user is None:
+        return
+    user = specialist.user or get_user_model()(first_name=specialist.name[:150])
+    user.username = user.email = specialist.email
+    user.is_active = specialist.status == Specialist.Status.ACTIVE
+    if password:
+        if (error := password_check(password=password, user=user)) is not None:
+            raise ValidationError({"password": error.messages})
+        user.set_password(password)
+    if _login_taken(specialist):
+        raise ValidationError(
+            {"email": _("There is already a login with this e-mail; choose another one.")}
+        )
     user.save()
     specialist.user = user
 
@@ -111,8 +120,7 @@ def _save_profile(specialist: Specialist, password: str, photo: UploadedFile | N
     specialist.full_clean(exclude=["organization", "photo", "photo_thumbnail", "user"])
     if photo is not None:
         _set_photo(specialist, photo)
-    if password:
-        _set_password(specialist, password)
+    _sync_login(specialist, password)
     try:
         with transaction.atomic():
             specialist.save()
@@ -161,10 +169,6 @@ def specialist_update(
         if name in PROFILE_FIELDS:
             setattr(specialist, name, value)
     _save_profile(specialist, password, photo)
-    if specialist.user_id and specialist.user.email != specialist.email:
-        # The login follows the e-mail so that the specialist signs in with the current one.
-        specialist.user.email = specialist.email
-        specialist.user.save(update_fields=["email"])
     if additional is not None:
         additional_values_save(organization=organization, specialist=specialist, values=additional)
     return specialist
