@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -317,3 +318,59 @@ def test_it_keeps_other_organizations_fields_apart(charlie_client, org_a):
     assert edit.status_code == 404
     field.refresh_from_db()
     assert field.label == "Matrícula A"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"starts_on": "2026-02-31", "ends_on": "2026-03-01"}, "Informe uma data válida"),
+        ({"starts_on": "", "ends_on": "2026-03-01"}, "Este campo é obrigatório"),
+        (
+            {"starts_on": "2026-03-01", "ends_on": "2026-03-02", "calendar": "999999"},
+            "Faça uma escolha válida",
+        ),
+    ],
+)
+def test_it_refuses_malformed_shifts(alice_client, specialist_a, calendar_a, data, message):
+    data.setdefault("calendar", calendar_a.pk)
+    response = alice_client.post(
+        reverse("specialists:shift_add", kwargs={"code": specialist_a.code}), data
+    )
+    assert response.status_code == 422
+    assert message in response.text
+    assert not Shift.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"email": "não-é-email"}, {"name": ""}, {"status": "zumbi"}, {"culture": "klingon"}],
+)
+def test_it_refuses_a_malformed_profile(alice_client, overrides):
+    response = alice_client.post(reverse("specialists:create_submit"), _profile(**overrides))
+    assert response.status_code == 422
+    assert "Corrija os campos marcados em vermelho." in response.text
+    assert not Specialist.objects.exists()
+
+
+def test_it_shows_the_tab_with_the_error(alice_client, org_a):
+    AdditionalFieldFactory(organization=org_a, label="Matrícula", required=True)
+    response = alice_client.post(reverse("specialists:create_submit"), _profile())
+    assert response.status_code == 422
+    # The page opens on the Additional tab, marked as holding an error.
+    assert re.search(r'data-tab-panel="additional"\s*>', response.text)
+    assert re.search(r'data-tab-panel="details"\s*hidden', response.text)
+    assert 'class="tab-error"' in response.text
+    assert not Specialist.objects.exists()
+
+
+def test_it_refuses_empty_or_huge_feedback(alice_client, specialist_a):
+    url = reverse("specialists:feedback_add", kwargs={"code": specialist_a.code})
+    assert alice_client.post(url, {"text": "   "}).status_code == 422
+    assert alice_client.post(url, {"text": "x" * 4001}).status_code == 422
+    assert not Feedback.objects.exists()
+
+
+def test_it_falls_back_to_details_on_an_unknown_tab(alice_client, specialist_a):
+    response = alice_client.get(_detail(specialist_a, "<script>"))
+    assert response.status_code == 200
+    assert 'id="profile-form"' in response.text
