@@ -83,6 +83,7 @@ def token_authenticate(raw: str) -> IntegrationToken | None:
     token = (
         IntegrationToken.objects.select_related("organization", "specialist")
         .filter(prefix=parts[1])
+        .order_by()  # the prefix is unique: no sort needed
         .first()
     )
     matches = hmac.compare_digest(token.token_hash if token else _DUMMY_HASH, _hash(raw))
