@@ -4,6 +4,7 @@ body limits, per-token rate limit, schema). Endpoints live in each app's `api.py
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
 
 from tokens.auth import BearerTokenAuth, TokenRateThrottle
 
@@ -20,9 +22,20 @@ logger = logging.getLogger(__name__)
 _UNPARSABLE = "Cannot parse request body"
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    # Names and messages are Portuguese: readable "Integração", not "Integra\u00e7\u00e3o".
+    json_dumps_params = {"ensure_ascii": False}
+
+
 def create_api(**kwargs) -> NinjaAPI:
-    """A NinjaAPI with Vigia's frame: every answer, error or not, is JSON with a `detail`."""
-    api = NinjaAPI(auth=BearerTokenAuth(), throttle=[TokenRateThrottle()], **kwargs)
+    """A NinjaAPI with Vigia's frame: every answer, error or not, is JSON; errors carry a
+    translated `detail`."""
+    api = NinjaAPI(
+        auth=BearerTokenAuth(),
+        throttle=[TokenRateThrottle()],
+        renderer=Utf8JSONRenderer(),
+        **kwargs,
+    )
 
     def error(request: HttpRequest, status: int, detail: str, **extra) -> HttpResponse:
         return api.create_response(request, {"detail": detail, **extra}, status=status)
@@ -80,6 +93,35 @@ api = create_api(
 api.add_router("/", "specialists.api.router")
 api.add_router("/clients", "clients.api.router")
 api.add_router("/", "terminals.api.router")
+
+
+def api_urls():
+    """`api.urls`, with ninja's plain-text "405 Method not allowed" turned into JSON like
+    every other API error."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _json_method_not_allowed(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def _json_method_not_allowed(view):
+    @wraps(view)  # keeps csrf_exempt
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allowed = response["Allow"]
+            response = api.create_response(
+                request,
+                {
+                    "detail": _("Method %(method)s is not allowed here; use %(allowed)s.")
+                    % {"method": request.method, "allowed": allowed}
+                },
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
 
 
 @csrf_exempt

@@ -148,3 +148,14 @@ class CatalogForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AdditionalFieldForm(forms.ModelForm):
+    class Meta:
+        model = AdditionalField
+        fields = ("label", "field_type", "choices", "required", "position")
+        widgets = {"choices": forms.Textarea(attrs={"rows": 4})}
+
+    def _post_clean(self):
+        # Uniqueness per organization is checked by the service, which knows the organization.
+        pass

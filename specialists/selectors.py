@@ -36,6 +36,10 @@ def additional_field_list(*, organization: Organization) -> QuerySet:
     return AdditionalField.objects.for_org(organization)
 
 
+def additional_field_get(*, organization: Organization, code) -> AdditionalField:
+    return AdditionalField.objects.get_for_org_or_404(organization=organization, code=code)
+
+
 def additional_values(*, specialist: Specialist) -> dict[int, str]:
     """The specialist's additional values, by field id."""
     return dict(specialist.additional_values.values_list("field_id", "value"))

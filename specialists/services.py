@@ -27,7 +27,7 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
-from tenancy.models import Organization, User
+from tenancy.models import Organization, Project, User
 
 THUMBNAIL_SIZE = (160, 160)
 PROFILE_FIELDS = (
@@ -88,20 +88,29 @@ def password_check(*, password: str, user: User | None = None) -> ValidationErro
     return None
 
 
-def _set_password(specialist: Specialist, password: str) -> None:
-    """Gives the specialist a login (user name = e-mail) with this password."""
-    user = specialist.user or get_user_model()(
-        username=specialist.email, email=specialist.email, first_name=specialist.name[:150]
-    )
-    if (error := password_check(password=password, user=user)) is not None:
-        raise ValidationError({"password": error.messages})
-    if user.pk is None:
-        taken = get_user_model().objects.filter(username__iexact=specialist.email).exists()
-        if taken:
-            raise ValidationError(
-                {"email": _("There is already a login with this e-mail; choose another one.")}
-            )
-    user.set_password(password)
+def _login_taken(specialist: Specialist) -> bool:
+    others = get_user_model().objects.filter(username__iexact=specialist.email)
+    if specialist.user_id:
+        others = others.exclude(pk=specialist.user_id)
+    return others.exists()
+
+
+def _sync_login(specialist: Specialist, password: str) -> None:
+    """Keeps the specialist's login (user name = e-mail) in step with the profile: created
+    when a password is first set, renamed with the e-mail, disabled while inactive."""
+    if not password and specialist.user is None:
+        return
+    user = specialist.user or get_user_model()(first_name=specialist.name[:150])
+    user.username = user.email = specialist.email
+    user.is_active = specialist.status == Specialist.Status.ACTIVE
+    if password:
+        if (error := password_check(password=password, user=user)) is not None:
+            raise ValidationError({"password": error.messages})
+        user.set_password(password)
+    if _login_taken(specialist):
+        raise ValidationError(
+            {"email": _("There is already a login with this e-mail; choose another one.")}
+        )
     user.save()
     specialist.user = user
 
@@ -111,8 +120,7 @@ def _save_profile(specialist: Specialist, password: str, photo: UploadedFile | N
     specialist.full_clean(exclude=["organization", "photo", "photo_thumbnail", "user"])
     if photo is not None:
         _set_photo(specialist, photo)
-    if password:
-        _set_password(specialist, password)
+    _sync_login(specialist, password)
     try:
         with transaction.atomic():
             specialist.save()
@@ -129,13 +137,18 @@ def specialist_create(
     password: str = "",
     photo: UploadedFile | None = None,
     additional: dict[int, Any] | None = None,
+    project: Project | None = None,
     **fields: Any,
 ) -> Specialist:
-    """Creates a specialist; with a password it also gets a login, with a photo a thumbnail."""
+    """Creates a specialist, in `project` when given (the one the operator works in); with a
+    password it also gets a login, with a photo a thumbnail."""
     specialist = Specialist(
         organization=organization, **{k: v for k, v in fields.items() if k in PROFILE_FIELDS}
     )
     _save_profile(specialist, password, photo)
+    if project is not None:
+        _check_owner(organization, project)
+        specialist.projects.add(project)
     if additional is not None:
         additional_values_save(organization=organization, specialist=specialist, values=additional)
     return specialist
@@ -156,10 +169,6 @@ def specialist_update(
         if name in PROFILE_FIELDS:
             setattr(specialist, name, value)
     _save_profile(specialist, password, photo)
-    if specialist.user_id and specialist.user.email != specialist.email:
-        # The login follows the e-mail so that the specialist signs in with the current one.
-        specialist.user.email = specialist.email
-        specialist.user.save(update_fields=["email"])
     if additional is not None:
         additional_values_save(organization=organization, specialist=specialist, values=additional)
     return specialist
@@ -346,4 +355,30 @@ def catalog_delete(*, organization: Organization, instance: Any) -> None:
     _check_owner(organization, instance)
     if isinstance(instance, Calendar) and instance.shifts.exists():
         raise ValidationError(_("This calendar is used by shifts; remove them first."))
+    instance.delete()
+
+
+def additional_field_save(
+    *, organization: Organization, instance: AdditionalField, **fields: Any
+) -> AdditionalField:
+    """Creates or changes one of the organization's additional fields."""
+    if instance.pk is None:
+        instance.organization = organization
+    _check_owner(organization, instance)
+    for name, value in fields.items():
+        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+    if instance.field_type == AdditionalField.Type.CHOICE and not instance.choice_list:
+        raise ValidationError({"choices": _("A choice field needs at least one option.")})
+    instance.full_clean(exclude=["organization"])
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError({"label": _("There is already a field with this label.")}) from exc
+    return instance
+
+
+def additional_field_delete(*, organization: Organization, instance: AdditionalField) -> None:
+    """Deletes the field and every specialist's value of it."""
+    _check_owner(organization, instance)
     instance.delete()

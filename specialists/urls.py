@@ -9,6 +9,9 @@ urlpatterns = [
     path("novo/", views.specialist_create, name="create"),
     path("novo/salvar/", views.specialist_create_submit, name="create_submit"),
     path("senha/verificar/", views.password_check, name="password_check"),
+    path("campos-adicionais/", views.field_list, name="fields"),
+    path("campos-adicionais/salvar/", views.field_save, name="field_save"),
+    path("campos-adicionais/<uuid:code>/excluir/", views.field_delete, name="field_delete"),
     path("cadastros/<slug:kind>/", views.catalog_list, name="catalog"),
     path("cadastros/<slug:kind>/salvar/", views.catalog_save, name="catalog_save"),
     path(

@@ -14,7 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from specialists import selectors, services
-from specialists.forms import CatalogForm, FeedbackForm, ShiftForm, SpecialistForm
+from specialists.forms import (
+    AdditionalFieldForm,
+    CatalogForm,
+    FeedbackForm,
+    ShiftForm,
+    SpecialistForm,
+)
 from specialists.models import Specialist
 from tenancy.decorators import admin_required, member_required
 from tenancy.models import VigiaRequest
@@ -147,7 +153,9 @@ def specialist_create_submit(request: VigiaRequest) -> HttpResponse:
     if form.is_valid():
         try:
             specialist = services.specialist_create(
-                organization=request.organization, **form.service_kwargs()
+                organization=request.organization,
+                project=request.project,
+                **form.service_kwargs(),
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -366,3 +374,55 @@ def catalog_delete(request: VigiaRequest, kind: str, code) -> HttpResponse:
     else:
         messages.success(request, _("Deleted."))
     return redirect("specialists:catalog", kind=kind)
+
+
+# Additional fields: defined once per organization, by its admins.
+
+
+def _fields_page(request: VigiaRequest, form=None, editing=None, status=200) -> HttpResponse:
+    context = {
+        "fields": selectors.additional_field_list(organization=request.organization),
+        "form": form or AdditionalFieldForm(instance=editing),
+        "editing": editing,
+    }
+    return render(request, "specialists/fields.html", context, status=status)
+
+
+@require_GET
+@admin_required
+def field_list(request: VigiaRequest) -> HttpResponse:
+    editing = None
+    if edit := request.GET.get("edit"):
+        editing = selectors.additional_field_get(organization=request.organization, code=edit)
+    return _fields_page(request, editing=editing)
+
+
+@require_POST
+@admin_required
+def field_save(request: VigiaRequest) -> HttpResponse:
+    editing = None
+    if code := request.POST.get("code"):
+        editing = selectors.additional_field_get(organization=request.organization, code=code)
+    form = AdditionalFieldForm(request.POST, instance=editing)
+    if form.is_valid():
+        try:
+            services.additional_field_save(
+                organization=request.organization,
+                instance=form.instance,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("specialists:fields")
+    return _fields_page(request, form=form, editing=editing, status=422)
+
+
+@require_POST
+@admin_required
+def field_delete(request: VigiaRequest, code) -> HttpResponse:
+    field = selectors.additional_field_get(organization=request.organization, code=code)
+    services.additional_field_delete(organization=request.organization, instance=field)
+    messages.success(request, _("Deleted."))
+    return redirect("specialists:fields")

@@ -37,14 +37,12 @@ class TokenRateThrottle(BaseThrottle):
         if limit <= 0:
             return True
         key = f"api-rate:{token.pk}:{int(time.time() // window)}"
-        # add() is a no-op when the key exists, so the first request of a window creates it.
-        cache.add(key, 0, timeout=window + 1)
+        # One round trip in the steady state: incr() fails only on a window's first call.
         try:
             count = cache.incr(key)
         except ValueError:
-            # The key expired between add() and incr(): this request opens a new window.
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
+            # add() is atomic: of two first calls racing, one creates the key, the other counts.
+            count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
         return count <= limit
 
     def wait(self) -> float:

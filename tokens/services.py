@@ -32,6 +32,14 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _free_prefix() -> str:
+    # 32 random bits rarely collide, but the prefix is unique: draw again rather than fail.
+    while True:
+        prefix = secrets.token_hex(4)
+        if not IntegrationToken.objects.filter(prefix=prefix).exists():
+            return prefix
+
+
 def expiry_from_date(day: date) -> datetime:
     """A token chosen to expire "on" a day stays valid through the end of that day."""
     return timezone.make_aware(datetime.combine(day, time.max))
@@ -51,7 +59,7 @@ def token_create(
         raise ValidationError(_("This specialist does not belong to the organization."))
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
-    prefix = secrets.token_hex(4)
+    prefix = _free_prefix()
     raw = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = IntegrationToken(
         organization=organization,
@@ -75,6 +83,7 @@ def token_authenticate(raw: str) -> IntegrationToken | None:
     token = (
         IntegrationToken.objects.select_related("organization", "specialist")
         .filter(prefix=parts[1])
+        .order_by()  # the prefix is unique: no sort needed
         .first()
     )
     matches = hmac.compare_digest(token.token_hash if token else _DUMMY_HASH, _hash(raw))

@@ -179,3 +179,33 @@ def test_it_serves_the_schema_and_the_docs(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert "cdn.jsdelivr" not in docs.text
+
+
+def test_it_answers_json_405_for_a_wrong_method(client, auth):
+    response = client.delete(ME, **auth)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {"detail": "O método DELETE não é permitido aqui; use GET."}
+
+
+def _body_operations(client) -> list[tuple[str, str]]:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    return [
+        (method.upper(), path)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if "requestBody" in operation and "{" not in path
+    ]
+
+
+def test_it_applies_the_body_limits_to_every_real_endpoint(client, auth):
+    operations = _body_operations(client)
+    if not operations:
+        pytest.skip("no endpoint with a body in this build")
+    too_big = b"[" + b"1," * (5 * 1024 * 1024) + b"1]"
+    for method, path in operations:
+        response = client.generic(method, path, too_big, "application/json", **auth)
+        assert response.status_code == 413, path
+        response = client.generic(method, path, b"{not json", "application/json", **auth)
+        assert response.status_code == 422, path
+        assert response.json() == {"detail": "O corpo da requisição não é um JSON válido."}

@@ -45,6 +45,7 @@ def test_it_creates_a_specialist_with_a_shift_a_group_and_a_token(page, login, a
     page.get_by_role("button", name="Adicionar turno").click()
     expect(page.locator("#tab-panel table")).to_contain_text("Comercial 8h–18h")
     # An overlapping shift is refused with a clear message.
+    page.locator("summary", has_text="Novo turno").click()
     page.fill("#id_starts_on", "2026-12-05")
     page.fill("#id_ends_on", "2026-12-10")
     page.select_option("#id_calendar", label="Comercial 8h–18h")

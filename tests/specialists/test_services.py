@@ -16,6 +16,7 @@ from tests.factories import (
     ShiftFactory,
     SpecialistFactory,
     SpecialistGroupFactory,
+    UserFactory,
 )
 from tests.specialists.conftest import png_upload
 
@@ -283,3 +284,33 @@ def test_it_keeps_a_calendar_that_shifts_use(org_a, specialist_a, calendar_a):
     with pytest.raises(ValidationError):
         services.catalog_delete(organization=org_a, instance=calendar_a)
     calendar_a.refresh_from_db()
+
+
+def test_it_creates_a_specialist_in_the_current_project(org_a, project_a):
+    specialist = services.specialist_create(
+        organization=org_a, project=project_a, name="Caio", email="caio@example.com"
+    )
+    assert list(specialist.projects.all()) == [project_a]
+
+
+def test_it_keeps_the_login_in_step_with_the_profile(org_a):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    services.specialist_update(
+        organization=org_a, specialist=specialist, email="caio.novo@example.com", status="inactive"
+    )
+    specialist.user.refresh_from_db()
+    assert specialist.user.username == "caio.novo@example.com"
+    assert not specialist.user.is_active
+    assert specialist.user.check_password(STRONG)
+
+
+def test_it_refuses_a_login_that_another_user_has(org_a):
+    UserFactory(username="caio@example.com")
+    with pytest.raises(ValidationError) as exc:
+        services.specialist_create(
+            organization=org_a, name="Caio", email="CAIO@example.com", password=STRONG
+        )
+    assert "login" in exc.value.message_dict["email"][0]
+    assert not Specialist.objects.exists()

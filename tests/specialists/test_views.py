@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from specialists.models import Feedback, Shift, Specialist
+from specialists.models import AdditionalField, Feedback, Shift, Specialist
 from tests.factories import (
     AdditionalFieldFactory,
     FeedbackFactory,
@@ -282,3 +283,94 @@ def test_it_hides_other_organizations_catalog_entries(charlie_client, org_a):
         "specialists:catalog_delete", kwargs={"kind": "specialist-groups", "code": group.code}
     )
     assert charlie_client.post(delete).status_code == 404
+
+
+def test_it_lets_admins_define_additional_fields(alice_client, bob_client, org_a):
+    url = reverse("specialists:field_save")
+    data = {"label": "Camiseta", "field_type": "choice", "choices": "P\nM\nG", "position": 1}
+    assert bob_client.post(url, data).status_code == 403
+    assert bob_client.get(reverse("specialists:fields")).status_code == 403
+    assert alice_client.post(url, data).status_code == 302
+    field = AdditionalField.objects.get(organization=org_a)
+    assert field.choice_list == ["P", "M", "G"]
+    assert "Camiseta" in alice_client.get(reverse("specialists:fields")).text
+
+
+def test_it_refuses_a_choice_field_without_options(alice_client):
+    response = alice_client.post(
+        reverse("specialists:field_save"),
+        {"label": "Camiseta", "field_type": "choice", "choices": "  \n", "position": 0},
+    )
+    assert response.status_code == 422
+    assert "pelo menos uma opção" in response.text
+    assert not AdditionalField.objects.exists()
+
+
+def test_it_keeps_other_organizations_fields_apart(charlie_client, org_a):
+    field = AdditionalFieldFactory(organization=org_a, label="Matrícula A")
+    assert "Matrícula A" not in charlie_client.get(reverse("specialists:fields")).text
+    delete = reverse("specialists:field_delete", kwargs={"code": field.code})
+    assert charlie_client.post(delete).status_code == 404
+    edit = charlie_client.post(
+        reverse("specialists:field_save"),
+        {"code": field.code, "label": "x", "field_type": "text", "position": 0},
+    )
+    assert edit.status_code == 404
+    field.refresh_from_db()
+    assert field.label == "Matrícula A"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"starts_on": "2026-02-31", "ends_on": "2026-03-01"}, "Informe uma data válida"),
+        ({"starts_on": "", "ends_on": "2026-03-01"}, "Este campo é obrigatório"),
+        (
+            {"starts_on": "2026-03-01", "ends_on": "2026-03-02", "calendar": "999999"},
+            "Faça uma escolha válida",
+        ),
+    ],
+)
+def test_it_refuses_malformed_shifts(alice_client, specialist_a, calendar_a, data, message):
+    data.setdefault("calendar", calendar_a.pk)
+    response = alice_client.post(
+        reverse("specialists:shift_add", kwargs={"code": specialist_a.code}), data
+    )
+    assert response.status_code == 422
+    assert message in response.text
+    assert not Shift.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"email": "não-é-email"}, {"name": ""}, {"status": "zumbi"}, {"culture": "klingon"}],
+)
+def test_it_refuses_a_malformed_profile(alice_client, overrides):
+    response = alice_client.post(reverse("specialists:create_submit"), _profile(**overrides))
+    assert response.status_code == 422
+    assert "Corrija os campos marcados em vermelho." in response.text
+    assert not Specialist.objects.exists()
+
+
+def test_it_shows_the_tab_with_the_error(alice_client, org_a):
+    AdditionalFieldFactory(organization=org_a, label="Matrícula", required=True)
+    response = alice_client.post(reverse("specialists:create_submit"), _profile())
+    assert response.status_code == 422
+    # The page opens on the Additional tab, marked as holding an error.
+    assert re.search(r'data-tab-panel="additional"\s*>', response.text)
+    assert re.search(r'data-tab-panel="details"\s*hidden', response.text)
+    assert 'class="tab-error"' in response.text
+    assert not Specialist.objects.exists()
+
+
+def test_it_refuses_empty_or_huge_feedback(alice_client, specialist_a):
+    url = reverse("specialists:feedback_add", kwargs={"code": specialist_a.code})
+    assert alice_client.post(url, {"text": "   "}).status_code == 422
+    assert alice_client.post(url, {"text": "x" * 4001}).status_code == 422
+    assert not Feedback.objects.exists()
+
+
+def test_it_falls_back_to_details_on_an_unknown_tab(alice_client, specialist_a):
+    response = alice_client.get(_detail(specialist_a, "<script>"))
+    assert response.status_code == 200
+    assert 'id="profile-form"' in response.text

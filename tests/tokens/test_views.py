@@ -68,3 +68,13 @@ def test_it_revokes_at_once(alice_client, org_a, htmx_headers):
     assert response.status_code == 200
     assert not IntegrationToken.objects.exists()
     assert token_authenticate(issued.secret) is None
+
+
+def test_it_refuses_a_token_without_description_or_date(alice_client, org_a):
+    specialist = SpecialistFactory(organization=org_a)
+    create = reverse("tokens:create", kwargs={"specialist_code": specialist.code})
+    response = alice_client.post(create, {"description": " ", "expires_on": "2026-13-45"})
+    assert response.status_code == 422
+    assert "Este campo é obrigatório" in response.text
+    assert "Informe uma data válida" in response.text
+    assert not IntegrationToken.objects.exists()
