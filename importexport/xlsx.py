@@ -251,9 +251,11 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
     # Small files whose size the check above bounds; ElementTree resolves no external
     # entities and Python's expat refuses entity-expansion bombs.
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
-    first = workbook.find("m:sheets/m:sheet", _NS)
-    if first is None:
+    sheets = workbook.findall("m:sheets/m:sheet", _NS)
+    if not sheets:
         raise FileError(_("The workbook has no sheet."))
+    # The data sheet by its name, wherever it was moved; else the first sheet.
+    first = next((sheet for sheet in sheets if sheet.get("name") == DATA_SHEET), sheets[0])
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
     rel_id = first.get(f"{{{_NS['r']}}}id")
     target = next(

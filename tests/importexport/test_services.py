@@ -380,3 +380,11 @@ def test_it_writes_the_empty_format_with_an_information_sheet(org_a):
     assert described["Status"][6] == "Mantém o valor atual."
     validations = workbook["Dados"].data_validations.dataValidation
     assert any(v.formula1 == '"active,inactive"' for v in validations)
+
+
+def test_it_reads_the_data_sheet_even_when_it_is_not_the_first(org_a, bob, tmp_path):
+    path = write_xlsx(tmp_path / "in.xlsx", CLIENT_HEADERS, [_row(1)])
+    workbook = load_workbook(path)
+    workbook.create_sheet("Leia-me", 0)
+    workbook.save(path)
+    assert _import(org_a, bob, path).counts["created"] == 1
