@@ -5,20 +5,23 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, ClientGroup
+from clients.search import client_search_text
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
 from tenancy.models import Project
 
 
 def _derived_columns(record: dict) -> dict:
-    """Columns the import computes from a client's other fields.
-
-    MERGE POINT (clients search): `Client.search_text` is filled here, from the pure
-    `clients.search.client_search_text(cnpj=…, razao_social=…, nome_fantasia=…, conta=…,
-    email_wvds=…)` of the clients branch, as
-    `{"search_text": client_search_text(**{k: record[k] for k in (…those five…)})}`.
-    This branch does not have that column yet, so there is nothing to fill."""
-    return {}
+    """Columns the import computes from a client's other fields: the search column, with the
+    same function the services use, so imported clients are found like any other."""
+    return {
+        "search_text": client_search_text(
+            **{
+                name: record.get(name) or ""
+                for name in ("cnpj", "razao_social", "nome_fantasia", "conta", "email_wvds")
+            }
+        )
+    }
 
 
 CLIENT_FORMAT = c.EntityFormat(
