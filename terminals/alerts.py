@@ -11,8 +11,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from terminals import embedded
 from terminals.models import AlertEmail
 
 # One message per 250 e-mails: few round trips to the broker, and a worker still sends
@@ -86,21 +88,6 @@ SELECT
     (SELECT count(*) FROM refreshed)
 """
 
-# E-mails whose task never ran (broker down) or whose worker died mid-send (lease expired).
-# Bumping next_attempt_at marks them as enqueued again, so the next sweep leaves them be.
-_REDISPATCH_SQL = """
-UPDATE terminals_alertemail
-SET status = 'pending', next_attempt_at = %(next_attempt_at)s
-WHERE id IN (
-    SELECT id FROM terminals_alertemail
-    WHERE status IN ('pending', 'sending') AND next_attempt_at <= %(now)s
-    ORDER BY next_attempt_at
-    LIMIT %(limit)s
-    FOR UPDATE SKIP LOCKED
-)
-RETURNING id, organization_id
-"""
-
 
 def alert_sweep(*, now: datetime | None = None, redispatch_limit: int = 5000) -> SweepResult:
     """Turns every connected terminal past its deadline into a disconnection episode with
@@ -109,19 +96,41 @@ def alert_sweep(*, now: datetime | None = None, redispatch_limit: int = 5000) ->
     now = now or timezone.now()
     next_attempt_at = now + alert_lease()
     result = SweepResult()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_SWEEP_SQL, {"now": now, "next_attempt_at": next_attempt_at})
-        result.new_episodes, ids, organization_ids, result.refreshed = cursor.fetchone()
-        result.queued = len(ids)
-        cursor.execute(
-            _REDISPATCH_SQL,
-            {"now": now, "next_attempt_at": next_attempt_at, "limit": redispatch_limit},
-        )
-        redispatched = cursor.fetchall()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_SWEEP_SQL, {"now": now, "next_attempt_at": next_attempt_at})
+                result.new_episodes, ids, organization_ids, result.refreshed = cursor.fetchone()
+            queued = list(zip(ids, organization_ids, strict=True))
+        else:
+            result.new_episodes, queued, result.refreshed = embedded.sweep(
+                now=now, next_attempt_at=next_attempt_at
+            )
+        result.queued = len(queued)
+        redispatched = _redispatch(now=now, next_attempt_at=next_attempt_at, limit=redispatch_limit)
         result.redispatched = len(redispatched)
-        result.email_ids = list(zip(ids, organization_ids, strict=True)) + redispatched
+        result.email_ids = queued + redispatched
         alert_emails_enqueue(result.email_ids)
     return result
+
+
+def _redispatch(*, now: datetime, next_attempt_at: datetime, limit: int) -> list[tuple[int, int]]:
+    """E-mails whose task never ran (broker down) or whose worker died mid-send (lease run
+    out). Moving next_attempt_at marks them as enqueued again, so the next sweep leaves them."""
+    due = list(
+        AlertEmail.objects.select_for_update(skip_locked=True)
+        .filter(
+            status__in=[AlertEmail.Status.PENDING, AlertEmail.Status.SENDING],
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", "organization_id")[:limit]
+    )
+    if due:
+        AlertEmail.objects.filter(id__in=[email_id for email_id, _ in due]).update(
+            status=AlertEmail.Status.PENDING, next_attempt_at=next_attempt_at
+        )
+    return due
 
 
 def alert_emails_enqueue(email_ids: list[tuple[int, int]]) -> None:
@@ -147,18 +156,18 @@ def alert_emails_enqueue(email_ids: list[tuple[int, int]]) -> None:
 def alert_emails_claim(*, organization_id: int, ids: list[int]) -> list[AlertEmail]:
     """Takes the pending rows among `ids` for this worker (compare-and-set on the status);
     a row another worker holds, or that went out already, is not returned."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE terminals_alertemail
-            SET status = 'sending', attempts = attempts + 1, next_attempt_at = %s
-            WHERE id = ANY(%s) AND organization_id = %s AND status = 'pending'
-            RETURNING id
-            """,
-            [now + alert_lease(), ids, organization_id],
+    with transaction.atomic():
+        # Rows another worker is claiming right now are skipped, not waited for.
+        claimed = list(
+            AlertEmail.objects.select_for_update(skip_locked=True)
+            .filter(id__in=ids, organization_id=organization_id, status=AlertEmail.Status.PENDING)
+            .values_list("id", flat=True)
         )
-        claimed = [row[0] for row in cursor.fetchall()]
+        AlertEmail.objects.filter(id__in=claimed).update(
+            status=AlertEmail.Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=timezone.now() + alert_lease(),
+        )
     return list(
         AlertEmail.objects.filter(id__in=claimed)
         .select_related(

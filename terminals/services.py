@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -9,6 +9,7 @@ from psycopg.errors import DeadlockDetected
 
 from clients.models import Client
 from tenancy.models import Organization
+from terminals import embedded
 from terminals.alerts import alert_emails_enqueue, alert_lease
 from terminals.models import DeviceType, Terminal
 from terminals.sanitize import sanitize_procedure
@@ -179,6 +180,27 @@ def heartbeats_record(*, organization: Organization, identifiers: list[str]) -> 
 
 def _heartbeats_record(*, organization: Organization, identifiers: list[str]) -> HeartbeatResult:
     now = timezone.now()
+    result = HeartbeatResult(received=len(identifiers), updated=len(identifiers), unknown=[])
+    if connection.vendor == "postgresql":
+        unknown, email_ids, result.reconnected = _heartbeats_record_sql(
+            organization=organization, identifiers=identifiers, now=now
+        )
+    else:
+        unknown, email_ids, result.reconnected = embedded.heartbeats_record(
+            organization=organization,
+            identifiers=identifiers,
+            now=now,
+            next_attempt_at=now + alert_lease(),
+        )
+    result.unknown, result.email_ids = unknown, email_ids
+    result.updated -= len(unknown)
+    alert_emails_enqueue([(email_id, organization.pk) for email_id in email_ids])
+    return result
+
+
+def _heartbeats_record_sql(
+    *, organization: Organization, identifiers: list[str], now: datetime
+) -> tuple[list[str], list[int], int]:
     grace = timedelta(minutes=organization.alert_grace_minutes)
     params = {
         "identifiers": identifiers,
@@ -187,18 +209,16 @@ def _heartbeats_record(*, organization: Organization, identifiers: list[str]) ->
         "alert_after": now + grace,
         "refresh_before": now + grace / 2,
     }
-    result = HeartbeatResult(received=len(identifiers), updated=len(identifiers), unknown=[])
     with connection.cursor() as cursor:
         cursor.execute(_HEARTBEAT_SQL, params)
         rest = cursor.fetchone()[0]
         if not rest:
-            return result
+            return [], [], 0
         cursor.execute(_HEARTBEAT_REST_SQL, {**params, "identifiers": rest})
         terminal_ids, found = cursor.fetchone()
-        result.unknown = sorted(set(rest) - set(found))
-        result.updated -= len(result.unknown)
+        unknown = sorted(set(rest) - set(found))
         if not terminal_ids:
-            return result
+            return unknown, [], 0
         cursor.execute(
             _CLOSE_EPISODES_SQL,
             {
@@ -208,8 +228,5 @@ def _heartbeats_record(*, organization: Organization, identifiers: list[str]) ->
                 "send_reconnected": organization.send_reconnected_email,
             },
         )
-        result.reconnected, email_ids = cursor.fetchone()
-        result.email_ids = list(email_ids)
-    if result.email_ids:
-        alert_emails_enqueue([(email_id, organization.pk) for email_id in result.email_ids])
-    return result
+        reconnected, email_ids = cursor.fetchone()
+    return unknown, list(email_ids), reconnected
