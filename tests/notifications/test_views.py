@@ -63,9 +63,11 @@ def test_it_lists_only_the_users_jobs_on_the_panel(bob_client, bob, alice, org_a
     _job(org_a, alice, entity="terminals")
     response = bob_client.get(reverse("notifications:panel"))
     assert "Exportação de especialistas" in response.text
-    assert "terminais" not in response.text
+    # The side navigation links the terminals screen; the job list must not name alice's job.
+    assert "Exportação de terminais" not in response.text
     fragment = bob_client.get(reverse("notifications:panel"), **htmx_headers)
     assert "<html" not in fragment.text and 'id="job-list"' in fragment.text
+    assert "Exportação de terminais" not in fragment.text
 
 
 def test_it_downloads_a_done_export(bob_client, bob, org_a, job_files):

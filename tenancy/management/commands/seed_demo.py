@@ -143,6 +143,7 @@ class Command(BaseCommand):
 
     def _seed_clients(self, organization, projects, device_types, count, rng):
         now = timezone.now()
+        grace = timedelta(minutes=organization.alert_grace_minutes)
         existing = set(Client.objects.for_org(organization).values_list("cnpj", flat=True))
         new_clients, seen = [], set(existing)
         for i in range(count):
@@ -190,8 +191,8 @@ class Command(BaseCommand):
                 )
             )
             for j in range(rng.randint(0, 3)):
-                minutes = rng.choice((1, 2, 3, 5, 8, 45, 180, 3000))
-                stale = minutes > organization.alert_grace_minutes
+                minutes = rng.choice((None, 1, 2, 3, 5, 8, 45, 180, 3000))
+                heartbeat = None if minutes is None else now - timedelta(minutes=minutes)
                 terminals.append(
                     Terminal(
                         organization=organization,
@@ -200,8 +201,13 @@ class Command(BaseCommand):
                         device_type=rng.choice(device_types),
                         email_wvds=client.email_wvds,
                         client=client if j < 2 else None,
-                        last_heartbeat_at=now - timedelta(minutes=minutes),
-                        status=Terminal.Status.DISCONNECTED if stale else Terminal.Status.CONNECTED,
+                        last_heartbeat_at=heartbeat,
+                        # Stale terminals start connected with a deadline already past: the
+                        # first sweep turns them disconnected and sends the real alerts.
+                        status=Terminal.Status.NEVER_SEEN
+                        if heartbeat is None
+                        else Terminal.Status.CONNECTED,
+                        alert_after=None if heartbeat is None else heartbeat + grace,
                     )
                 )
         Contact.objects.bulk_create(contacts)
