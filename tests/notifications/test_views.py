@@ -58,7 +58,9 @@ def test_it_redirects_a_plain_bell_request_to_the_panel(bob_client):
     assert response.status_code == 302 and response["Location"] == reverse("notifications:panel")
 
 
-def test_it_lists_only_the_users_jobs_on_the_panel(bob_client, bob, alice, org_a, htmx_headers):
+def test_it_lists_only_the_users_jobs_on_the_panel(
+    bob_client, bob, alice, alice_client, org_a, htmx_headers
+):
     _job(org_a, bob, entity="specialists")
     _job(org_a, alice, entity="terminals")
     response = bob_client.get(reverse("notifications:panel"))
@@ -68,6 +70,7 @@ def test_it_lists_only_the_users_jobs_on_the_panel(bob_client, bob, alice, org_a
     fragment = bob_client.get(reverse("notifications:panel"), **htmx_headers)
     assert "<html" not in fragment.text and 'id="job-list"' in fragment.text
     assert "Exportação de terminais" not in fragment.text
+    assert "Exportação de terminais" in alice_client.get(reverse("notifications:panel")).text
 
 
 def test_it_downloads_a_done_export(bob_client, bob, org_a, job_files):
