@@ -65,13 +65,9 @@ class Client(TenantModel):
         ]
         indexes = [
             models.Index(fields=["organization", "email_wvds"]),
-            # The list's order. On PostgreSQL it also carries search_text, so a page of a
-            # common word walks this index alone, testing each entry without a heap visit.
-            models.Index(
-                fields=["organization", "razao_social", "id"],
-                include=["search_text"],
-                name="client_org_name_idx",
-            ),
+            # The list's order. On PostgreSQL migration 0004 rebuilds it carrying search_text
+            # (INCLUDE), so a page of a common word walks this index alone.
+            models.Index(fields=["organization", "razao_social", "id"], name="client_org_name_idx"),
         ]
         verbose_name = _("client")
         verbose_name_plural = _("clients")

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 
 from clients.models import Client
 from clients.search import exact_cnpj, exact_email, parse_query, search_filter
@@ -42,6 +43,13 @@ def client_search(*, organization: Organization, query: str = "") -> QuerySet[Cl
     return Client.objects.for_org(organization).filter(condition).order_by(*ORDERING)
 
 
+def _unindexed(query: str) -> list[GreaterThan]:
+    """The same test as search_filter, as strpos(search_text, word) > 0: an expression the
+    trigram index cannot answer and whose selectivity the planner takes as large, so it
+    walks the order index (index-only, no parallel workers) instead of collecting matches."""
+    return [GreaterThan(StrIndex("search_text", Value(term)), 0) for term in parse_query(query)]
+
+
 @dataclass(frozen=True)
 class ClientPage:
     clients: list[Client]
@@ -77,14 +85,16 @@ def client_search_page(
 
     The first query collects the ids of up to COUNT_CAP + 1 matches, which the trigram
     index finds cheaply however rare the words. Few matches: the page is sorted among them.
-    More: the words are common enough that walking the list's order finds a page quickly,
-    so the second query walks it, deliberately through an expression the trigram index
-    cannot answer (the planner, misjudging how common a pair of words is, would otherwise
-    sort every match of "sao joao" to show 25)."""
+    More: the words are common enough that walking the list's order finds a page quickly
+    (on PostgreSQL an index-only walk: the order index carries search_text), so the second
+    query walks it, deliberately (the planner, misjudging how common a pair of words is,
+    would otherwise sort every match of "sao joao" to show 25)."""
     clients = Client.objects.for_org(organization)
     exact = _exact_condition(organization=organization, query=query)
     condition = exact if exact is not None else search_filter(query)
-    ids = list(clients.filter(condition).values_list("pk", flat=True)[: COUNT_CAP + 1])
+    # No ORDER BY: sorting every match of a common word is the cost being avoided.
+    matches = clients.filter(condition).order_by()
+    ids = list(matches.values_list("pk", flat=True)[: COUNT_CAP + 1])
     capped = len(ids) > COUNT_CAP
     count = min(len(ids), COUNT_CAP)
     num_pages = max(1, -(-count // per_page))
@@ -93,17 +103,8 @@ def client_search_page(
     if not capped:
         page_ids = clients.filter(pk__in=ids).order_by(*ORDERING).values("pk")
     else:
-        walk_condition = exact
-        if walk_condition is None:
-            walk_condition = search_filter(query, field="unindexed_search_text")
-        page_ids = (
-            clients.alias(
-                unindexed_search_text=Concat(F("search_text"), Value(""), output_field=TextField())
-            )
-            .filter(walk_condition)
-            .order_by(*ORDERING)
-            .values("pk")
-        )
+        walk = clients.filter(exact) if exact is not None else clients.filter(*_unindexed(query))
+        page_ids = walk.order_by(*ORDERING).values("pk")
     rows = (
         clients.filter(pk__in=page_ids[offset : offset + per_page])
         .defer("search_text", "anotacoes")

@@ -36,6 +36,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='client',
-            index=models.Index(fields=['organization', 'razao_social', 'id'], include=('search_text',), name='client_org_name_idx'),
+            index=models.Index(fields=['organization', 'razao_social', 'id'], name='client_org_name_idx'),
         ),
     ]
