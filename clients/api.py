@@ -40,8 +40,8 @@ def client_list(
     ),
     page: int = Query(1, ge=1),
 ):
-    """The same search as the Clients screen, 25 per page. Past 10,000 matches `count` stays
-    at 10,000 and `count_capped` is true."""
+    """The same search as the Clients screen, 25 per page. Past 1,000 matches `count` stays
+    at 1,000 and `count_capped` is true: narrow the search to see the rest."""
     result = client_search_page(organization=request.organization, query=q, page=page)
     return {
         "count": result.count,

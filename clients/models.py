@@ -65,7 +65,8 @@ class Client(TenantModel):
         ]
         indexes = [
             models.Index(fields=["organization", "email_wvds"]),
-            # Serves the list's order, and a common word's first page, without a sort.
+            # The list's order. On PostgreSQL migration 0004 rebuilds it carrying search_text
+            # (INCLUDE), so a page of a common word walks this index alone.
             models.Index(fields=["organization", "razao_social", "id"], name="client_org_name_idx"),
         ]
         verbose_name = _("client")

@@ -1,8 +1,9 @@
 """The one-box client search: how text is normalized, stored and matched.
 
-Everything is normalized in Python (unaccented, lower case) both when a client is written
-(`client_search_text`, stored in `Client.search_text`) and when a query is parsed, so the
-database only runs a case-sensitive `LIKE '%term%'` per word. That is the same SQL on SQLite
+Everything is normalized in Python (unaccented, lower case, without the CNPJ punctuation
+"./-") both when a client is written (`client_search_text`, stored in `Client.search_text`)
+and when a query is parsed, so the database only runs a case-sensitive `LIKE '%term%'` per
+word. That is the same SQL on SQLite
 and PostgreSQL, and on PostgreSQL a pg_trgm GIN index on `search_text` answers it.
 """
 
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import reduce
-from operator import and_, or_
+from operator import and_
 
 from django.db.models import Q
 from django.utils.html import escape
@@ -24,8 +24,10 @@ MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 # Never typed inside a term (terms are split on whitespace), so no match spans two fields.
 _FIELD_SEPARATOR = " \u2502 "
-_CNPJ_PUNCTUATION = re.compile(r"[./-]")
-_ALPHANUMERIC = re.compile(r"^[0-9a-z]+$")
+# Dropped on both sides, so "12.345.678/0001", "12345678/0001" and "123456780001" all find
+# the stored CNPJ, and "sp-0042" still finds the conta "SP-0042".
+IGNORED = "./-"
+_IGNORED = re.compile(r"[./-]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -35,6 +37,10 @@ def normalize_text(value: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 
+def _searchable(value: str) -> str:
+    return _IGNORED.sub("", normalize_text(value))
+
+
 def client_search_text(
     *, cnpj: str, razao_social: str, nome_fantasia: str, conta: str, email_wvds: str
 ) -> str:
@@ -42,40 +48,23 @@ def client_search_text(
 
     Pure, so bulk writers (imports, COPY loaders) compute exactly what the services store.
     """
-    fields = (cnpj_rules.normalize(cnpj), razao_social, nome_fantasia, conta, email_wvds)
-    return _FIELD_SEPARATOR.join(normalize_text(field) for field in fields)
+    fields = (cnpj, razao_social, nome_fantasia, conta, email_wvds)
+    return _FIELD_SEPARATOR.join(_searchable(field) for field in fields)
 
 
-@dataclass(frozen=True)
-class Term:
-    """One word of the query; a row matches when its search text contains any variant."""
-
-    variants: tuple[str, ...]
-
-    def q(self) -> Q:
-        return reduce(or_, (Q(search_text__contains=variant) for variant in self.variants))
-
-
-def parse_query(query: str) -> list[Term]:
-    """Splits a query into terms. A word with CNPJ punctuation ("12.345", "0001-95") also
-    matches without it, since the stored CNPJ has none; the word as typed still matches
-    contas and e-mails that carry dots or dashes."""
-    terms: list[Term] = []
-    for word in normalize_text(query[:MAX_QUERY_LENGTH]).split():
-        variants = [word]
-        stripped = _CNPJ_PUNCTUATION.sub("", word)
-        if stripped != word and _ALPHANUMERIC.match(stripped) and any(c.isdigit() for c in word):
-            variants.append(stripped)
-        term = Term(variants=tuple(variants))
-        if term not in terms:
-            terms.append(term)
+def parse_query(query: str) -> list[str]:
+    """The words to find, normalized like the search text, without repeats."""
+    terms: list[str] = []
+    for word in _searchable(query[:MAX_QUERY_LENGTH]).split():
+        if word not in terms:
+            terms.append(word)
     return terms[:MAX_TERMS]
 
 
-def search_filter(query: str) -> Q:
-    """Every term must match (AND across words, OR across a word's variants)."""
+def search_filter(query: str, *, field: str = "search_text") -> Q:
+    """Every word must be in the search text: one indexed `LIKE '%word%'` each."""
     terms = parse_query(query)
-    return reduce(and_, (term.q() for term in terms)) if terms else Q()
+    return reduce(and_, (Q(**{f"{field}__contains": term}) for term in terms), Q())
 
 
 def exact_cnpj(query: str) -> str | None:
@@ -89,39 +78,35 @@ def exact_email(query: str) -> str | None:
     return value if _EMAIL.match(value) else None
 
 
-def _normalized_with_positions(text: str, skip: str) -> tuple[str, list[int]]:
-    """The normalized text and, for each of its characters, its index in `text`."""
+def _normalized_with_positions(text: str) -> tuple[str, list[int]]:
+    """`text` normalized like the search text and, per character, its index in `text`."""
     chars: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(text):
-        if char in skip:
-            continue
-        for normalized in normalize_text(char):
+        for normalized in _searchable(char):
             chars.append(normalized)
             positions.append(index)
     return "".join(chars), positions
 
 
-def highlight(text: str, terms: list[Term], *, skip: str = "") -> SafeString:
-    """`text` escaped, with every match of `terms` wrapped in <mark>. `skip` lists characters
-    the search ignores in this field (the CNPJ's punctuation), so "345678" marks "345.678"."""
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """`text` escaped, with every match of `terms` wrapped in <mark>; the search ignores
+    accents, case and "./-", so "345678" marks "345.678" and "sao" marks "São"."""
     text = str(text or "")
     if not terms or not text:
         return escape(text)
-    haystack, positions = _normalized_with_positions(text, skip)
+    haystack, positions = _normalized_with_positions(text)
     marked = [False] * len(text)
     for term in terms:
-        for variant in term.variants:
-            start = haystack.find(variant)
-            while start != -1 and variant:
-                for index in positions[start : start + len(variant)]:
-                    marked[index] = True
-                start = haystack.find(variant, start + 1)
-    if skip:
-        # Punctuation between two marked characters belongs to the match.
-        for index in range(1, len(text) - 1):
-            if text[index] in skip and marked[index - 1] and marked[index + 1]:
+        start = haystack.find(term)
+        while start != -1:
+            for index in positions[start : start + len(term)]:
                 marked[index] = True
+            start = haystack.find(term, start + 1)
+    # Punctuation between two marked characters belongs to the match.
+    for index in range(1, len(text) - 1):
+        if text[index] in IGNORED and marked[index - 1] and marked[index + 1]:
+            marked[index] = True
     parts: list[str] = []
     run_start = 0
     for index in range(1, len(text) + 1):

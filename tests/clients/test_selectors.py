@@ -118,9 +118,20 @@ def test_it_caps_the_count(org_a, acme, others, monkeypatch):
     assert exact.count == 2 and not exact.count_capped
 
 
+def test_it_walks_the_list_order_when_matches_are_many(org_a, acme, others, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 1)
+    first = client_search_page(organization=org_a, query="LTDA", per_page=1)
+    assert first.count_capped and first.num_pages == 1
+    assert [c.razao_social for c in first.clients] == ["Auto Posto 100% Ltda"]
+    both = client_search_page(organization=org_a, query="ltda b2midia", per_page=1)
+    assert [c.razao_social for c in both.clients] == ["Auto Posto 100% Ltda"]
+    email = client_search_page(organization=org_a, query="cvc@b2midia.com.br")
+    assert [c.razao_social for c in email.clients] == ["Comércio São João Ltda"]
+
+
 def test_it_keeps_the_terms_for_highlighting(org_a):
     page = client_search_page(organization=org_a, query="São 12.345")
-    assert [t.variants for t in page.terms] == [("sao",), ("12.345", "12345")]
+    assert page.terms == ["sao", "12345"]
 
 
 def test_it_gets_a_client_by_code_inside_the_organization(org_a, org_b, acme):

@@ -1,0 +1,29 @@
+"""The benchmark's generated clients are valid input: the numbers it reports mean something."""
+
+from __future__ import annotations
+
+from bench.search import COLUMNS, generate, query_mix
+from clients import cnpj
+from clients.search import client_search_text
+
+
+def test_it_generates_valid_unique_clients():
+    rows = [
+        dict(zip(COLUMNS, row, strict=True)) for row in generate(3_000, seed=1, organization_id=7)
+    ]
+    numbers = [row["cnpj"] for row in rows]
+    assert len(set(numbers)) == len(numbers)
+    assert all(cnpj.is_valid(number) for number in numbers)
+    assert any(not number.isdigit() for number in numbers)  # alphanumeric ones too
+    row = rows[0]
+    fields = ("cnpj", "razao_social", "nome_fantasia", "conta", "email_wvds")
+    assert row["search_text"] == client_search_text(**{name: row[name] for name in fields})
+
+
+def test_it_takes_the_query_mix_from_the_data():
+    mix = query_mix(2_000)
+    assert set(mix) >= {"cnpj fragment with punctuation", "exact e-mail", "accent-free name"}
+    assert (
+        "." in mix["cnpj fragment with punctuation"] or "/" in mix["cnpj fragment with punctuation"]
+    )
+    assert "@" in mix["exact e-mail"]
