@@ -28,13 +28,18 @@ _FIELD_SEPARATOR = " \u2502 "
 # the stored CNPJ, and "sp-0042" still finds the conta "SP-0042".
 IGNORED = "./-"
 _IGNORED = re.compile(r"[./-]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 
 
 def normalize_text(value: str) -> str:
-    """Unaccented lower case: "São JOÃO" → "sao joao"."""
+    """Unaccented lower case: "São JOÃO" → "sao joao". Control characters go too: PostgreSQL
+    refuses a NUL byte in any text parameter."""
     decomposed = unicodedata.normalize("NFKD", value or "")
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return "".join(
+        " " if unicodedata.category(char) == "Cc" else char
+        for char in decomposed
+        if not unicodedata.combining(char)
+    ).lower()
 
 
 def _searchable(value: str) -> str:

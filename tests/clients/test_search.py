@@ -81,3 +81,8 @@ def test_it_escapes_html_while_highlighting():
     assert html.startswith("&lt;script&gt;")
     assert html.endswith("<mark>Loja</mark>")
     assert highlight("<b>", []) == "&lt;b&gt;"
+
+
+def test_it_turns_control_characters_into_spaces():
+    assert normalize_text("sao\x00joao\tltda") == "sao joao ltda"
+    assert exact_email("a@b.com\x00") is None

@@ -140,3 +140,13 @@ def test_it_gets_a_client_by_code_inside_the_organization(org_a, org_b, acme):
         client_get(organization=org_b, code=acme.code)
     with pytest.raises(Http404):
         client_get(organization=org_a, code="not-a-uuid")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("sao\x00joao", 1), ("a@b.com\x00", 0), ("\x00", 1), ("99.999\x00", 0)],
+)
+def test_it_searches_through_control_characters(db, org_a, query, expected):
+    # PostgreSQL refuses NUL bytes in parameters: they must never reach the database.
+    SearchableClientFactory(organization=org_a, razao_social="São João Ltda")
+    assert client_search_page(organization=org_a, query=query).count == expected
