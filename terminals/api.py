@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import StringConstraints
 
 from terminals.models import Terminal
 from terminals.selectors import terminal_api_list
@@ -13,10 +15,12 @@ from terminals.services import heartbeats_record
 router = Router(tags=["terminals"])
 
 MAX_HEARTBEATS = 10_000
+# Control characters are never part of an identifier, and PostgreSQL refuses a NUL outright.
+Identifier = Annotated[str, StringConstraints(max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class HeartbeatsIn(Schema):
-    identifiers: list[str] = Field(
+    identifiers: list[Identifier] = Field(
         ...,
         min_length=1,
         max_length=MAX_HEARTBEATS,
@@ -49,7 +53,7 @@ class TerminalOut(Schema):
 
 class TerminalFilter(Schema):
     status: Terminal.Status | None = None
-    after: str = Field("", description="Identifier to continue after (keyset pagination).")
+    after: Identifier = Field("", description="Identifier to continue after (keyset pagination).")
     limit: int = Field(100, ge=1, le=1000)
 
 

@@ -58,7 +58,14 @@ def test_it_refuses_a_call_without_a_valid_token(client, org_a):
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"identifiers": []}, {"identifiers": "TRM-1"}, {"identifiers": [1, {"a": 2}]}],
+    [
+        {},
+        {"identifiers": []},
+        {"identifiers": "TRM-1"},
+        {"identifiers": [1, {"a": 2}]},
+        {"identifiers": ["TRM\u0000-1"]},
+        {"identifiers": ["x" * 121]},
+    ],
 )
 def test_it_rejects_a_malformed_batch(client, bearer, payload):
     response = client.post("/api/v1/heartbeats", payload, content_type="application/json", **bearer)
