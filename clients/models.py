@@ -6,23 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import cnpj
 from clients.cnpj import validate_cnpj
-from tenancy.models import Project, TenantModel
+from tenancy.models import NamedEntry, Project, TenantModel
 
 
-class ClientGroup(TenantModel):
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="clientgroup_unique_name")
-        ]
+class ClientGroup(NamedEntry):
+    class Meta(NamedEntry.Meta):
         verbose_name = _("client group")
         verbose_name_plural = _("client groups")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Client(TenantModel):

@@ -5,59 +5,27 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tenancy.models import Language, Project, TenantModel
+from tenancy.models import Language, NamedEntry, Project, TenantModel
 
 
-class SpecialistGroup(TenantModel):
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "name"], name="specialistgroup_unique_name"
-            )
-        ]
+class SpecialistGroup(NamedEntry):
+    class Meta(NamedEntry.Meta):
         verbose_name = _("specialist group")
         verbose_name_plural = _("specialist groups")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Role(TenantModel):
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="role_unique_name")
-        ]
+class Role(NamedEntry):
+    class Meta(NamedEntry.Meta):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Calendar(TenantModel):
+class Calendar(NamedEntry):
     """A pre-configured working calendar a shift follows (e.g. "Comercial 8h–18h")."""
 
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="calendar_unique_name")
-        ]
+    class Meta(NamedEntry.Meta):
         verbose_name = _("calendar")
         verbose_name_plural = _("calendars")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def _photo_path(instance: Specialist, filename: str) -> str:

@@ -76,6 +76,23 @@ class TenantModel(models.Model):
         abstract = True
 
 
+class NamedEntry(TenantModel):
+    """A named entry of one of the organization's lists (groups, roles, calendars)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="%(class)s_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Membership(TenantModel):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Admin")
