@@ -31,6 +31,7 @@ def load_clients(rows: int):
 
     from clients import cnpj
     from clients.models import Client, ClientGroup
+    from clients.search import client_search_text
     from tenancy.models import Organization, Project, User
 
     organization, _ = Organization.objects.get_or_create(slug=ORG, defaults={"name": ORG})
@@ -50,24 +51,28 @@ def load_clients(rows: int):
         cursor.execute("DELETE FROM clients_client WHERE organization_id = %s", [organization.id])
         columns = (
             "organization_id, code, cnpj, razao_social, nome_fantasia, conta, email_wvds, "
-            "anotacoes, status, created_at, updated_at"
+            "anotacoes, status, created_at, updated_at, search_text"
         )
         with cursor.cursor.copy(f"COPY clients_client ({columns}) FROM STDIN") as copy:
             for n in range(rows):
                 base = f"{n + 1:08d}0001"
+                searched = {
+                    "cnpj": base + cnpj.check_digits(base),
+                    "razao_social": f"Comércio São João {n} Ltda",
+                    "nome_fantasia": f"São João {n}",
+                    "conta": f"conta-{n}",
+                    "email_wvds": f"loja{n}@saojoao.com.br",
+                }
                 copy.write_row(
                     (
                         organization.id,
                         uuid.uuid4(),
-                        base + cnpj.check_digits(base),
-                        f"Comércio São João {n} Ltda",
-                        f"São João {n}",
-                        f"conta-{n}",
-                        f"loja{n}@saojoao.com.br",
+                        *searched.values(),
                         "=cliente antigo" if n % 1000 == 0 else "",
                         "active",
                         now,
                         now,
+                        client_search_text(**searched),
                     )
                 )
         cursor.execute(
