@@ -276,6 +276,31 @@ def test_it_refuses_a_file_over_the_size_limit(org_a, bob, tmp_path, settings):
     _refused(org_a, bob, path, "maior que 1 MB")
 
 
+def test_it_mixes_new_and_existing_rows_across_many_chunks(org_a, bob, tmp_path, monkeypatch):
+    # Small chunks, so that later chunks are validated while earlier ones are written and
+    # records built ahead for creates meet rows that turn out to exist.
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    kept = ClientFactory(organization=org_a, cnpj=_cnpj(5), status=Client.Status.INACTIVE)
+    ClientFactory(organization=org_a, cnpj=_cnpj(6), razao_social="Antiga")
+    rows = [
+        *(_row(n) for n in range(1, 5)),
+        _row(5, Status="", **{"Razão social": "Nova Razão"}),
+        _row(6, **{"E-mail WVDS": "não é e-mail"}),
+        _row(7, Grupos="Inexistente"),
+        _row(8, **{"Razão social": "Ação & Cia"}),
+    ]
+    job = _import(org_a, bob, write_xlsx(tmp_path / "in.xlsx", CLIENT_HEADERS, rows))
+    assert job.counts == {"created": 5, "updated": 1, "unchanged": 0, "failed": 2}
+    kept.refresh_from_db()
+    assert (kept.razao_social, kept.status) == ("Nova Razão", Client.Status.INACTIVE)
+    assert "nova razao" in kept.search_text
+    assert "acao & cia" in Client.objects.get(organization=org_a, cnpj=_cnpj(8)).search_text
+    assert Client.objects.get(organization=org_a, cnpj=_cnpj(6)).razao_social == "Antiga"
+    reasons = dict(ImportFailure.objects.filter(job=job).values_list("row_number", "reason"))
+    assert "e-mail" in reasons[7]
+    assert "Inexistente" in reasons[8]
+
+
 def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(org_a, bob, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
     group = ClientGroupFactory(organization=org_a, name="G")
