@@ -34,7 +34,12 @@ _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 def normalize_text(value: str) -> str:
     """Unaccented lower case: "São JOÃO" → "sao joao". Control characters go too: PostgreSQL
     refuses a NUL byte in any text parameter."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
+    if not value:
+        return ""
+    # Most CNPJs, contas and e-mails are plain ASCII: the import calls this per cell.
+    if value.isascii() and value.isprintable():
+        return value.lower()
+    decomposed = unicodedata.normalize("NFKD", value)
     return "".join(
         " " if unicodedata.category(char) == "Cc" else char
         for char in decomposed
