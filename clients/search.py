@@ -31,6 +31,16 @@ _IGNORED = re.compile(r"[./-]")
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 
 
+# Accents (combining marks) vanish and control characters become spaces, in one C-level
+# str.translate; the table covers the Basic Multilingual Plane, where every accent of the
+# languages Vigia serves lives.
+_NORMALIZE_TABLE = {
+    code: " " if unicodedata.category(chr(code)) == "Cc" else None
+    for code in range(0x10000)
+    if unicodedata.combining(chr(code)) or unicodedata.category(chr(code)) == "Cc"
+}
+
+
 def normalize_text(value: str) -> str:
     """Unaccented lower case: "São JOÃO" → "sao joao". Control characters go too: PostgreSQL
     refuses a NUL byte in any text parameter."""
@@ -39,12 +49,7 @@ def normalize_text(value: str) -> str:
     # Most CNPJs, contas and e-mails are plain ASCII: the import calls this per cell.
     if value.isascii() and value.isprintable():
         return value.lower()
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(
-        " " if unicodedata.category(char) == "Cc" else char
-        for char in decomposed
-        if not unicodedata.combining(char)
-    ).lower()
+    return unicodedata.normalize("NFKD", value).translate(_NORMALIZE_TABLE).lower()
 
 
 def _searchable(value: str) -> str:
