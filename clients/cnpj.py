@@ -8,6 +8,7 @@ which keeps the old all-digit numbers valid under the same rule.
 from __future__ import annotations
 
 import re
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,11 @@ def normalize(value: str) -> str:
 
 
 def _check_digit(body: str, weights: tuple[int, ...]) -> str:
-    total = sum((ord(char) - 48) * weight for char, weight in zip(body, weights, strict=True))
+    # Σ (code − 48) · weight, computed as Σ code · weight − 48 · Σ weight in C-level map():
+    # imports validate every row's CNPJ.
+    if len(body) != len(weights):
+        raise ValueError("a CNPJ body has 12 characters, 13 with the first check digit")
+    total = sum(map(mul, body.encode(), weights)) - 48 * sum(weights)
     remainder = total % 11
     return "0" if remainder < 2 else str(11 - remainder)
 
