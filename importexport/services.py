@@ -63,11 +63,14 @@ def export_schedule(
     return job
 
 
+def _job_to_run(*, job_id: int, organization_id: int, kind: str) -> Job | None:
+    # A task names its organization too: a job id alone never reaches another tenant's job.
+    return Job.objects.filter(pk=job_id, organization_id=organization_id, kind=kind).first()
+
+
 def export_run(*, job_id: int, organization_id: int) -> Job | None:
     """Writes the job's zip; running it again after it finished changes nothing."""
-    job = Job.objects.filter(
-        pk=job_id, organization_id=organization_id, kind=Job.Kind.EXPORT
-    ).first()
+    job = _job_to_run(job_id=job_id, organization_id=organization_id, kind=Job.Kind.EXPORT)
     if job is None or job.status != Job.Status.PENDING:
         return job
     fmt = format_get(job.entity)
@@ -142,9 +145,7 @@ def import_schedule(
 
 def import_run(*, job_id: int, organization_id: int) -> Job | None:
     """Applies the job's file chunk by chunk, resuming where a previous run stopped."""
-    job = Job.objects.filter(
-        pk=job_id, organization_id=organization_id, kind=Job.Kind.IMPORT
-    ).first()
+    job = _job_to_run(job_id=job_id, organization_id=organization_id, kind=Job.Kind.IMPORT)
     if job is None or job.status != Job.Status.PENDING:
         return job
     fmt = format_get(job.entity)

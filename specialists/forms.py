@@ -5,19 +5,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from specialists.models import AdditionalField, Calendar, Shift, Specialist
+from specialists.models import ADDRESS_FIELDS, AdditionalField, Calendar, Shift, Specialist
 from tenancy.models import Organization
-
-ADDRESS_FIELDS = (
-    "postal_code",
-    "street",
-    "number",
-    "complement",
-    "district",
-    "city",
-    "state",
-    "country",
-)
 
 
 class PhotoField(forms.ImageField):

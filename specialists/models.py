@@ -28,6 +28,19 @@ class Calendar(NamedEntry):
         verbose_name_plural = _("calendars")
 
 
+# The address tab, in the order the screen and the spreadsheet show it.
+ADDRESS_FIELDS = (
+    "postal_code",
+    "street",
+    "number",
+    "complement",
+    "district",
+    "city",
+    "state",
+    "country",
+)
+
+
 def _photo_path(instance: Specialist, filename: str) -> str:
     return f"specialists/{instance.organization_id}/{instance.code}/{filename}"
 

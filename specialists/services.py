@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from specialists.models import (
+    ADDRESS_FIELDS,
     AdditionalField,
     AdditionalFieldValue,
     Calendar,
@@ -30,20 +31,7 @@ from specialists.models import (
 from tenancy.models import Organization, Project, User
 
 THUMBNAIL_SIZE = (160, 160)
-PROFILE_FIELDS = (
-    "name",
-    "email",
-    "status",
-    "culture",
-    "postal_code",
-    "street",
-    "number",
-    "complement",
-    "district",
-    "city",
-    "state",
-    "country",
-)
+PROFILE_FIELDS = ("name", "email", "status", "culture", *ADDRESS_FIELDS)
 
 
 def _thumbnail(photo: UploadedFile) -> ContentFile:

@@ -244,28 +244,27 @@ def association_choices(request: VigiaRequest, code, kind: str) -> HttpResponse:
     )
 
 
+def _association_change(request: VigiaRequest, code, kind: str, item_code, *, add: bool):
+    if kind not in ASSOCIATIONS:
+        raise Http404
+    catalog, associate, dissociate = ASSOCIATIONS[kind]
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    item = selectors.catalog_get(organization=request.organization, kind=catalog, code=item_code)
+    change = associate if add else dissociate
+    change(organization=request.organization, specialist=specialist, **{kind[:-1]: item})
+    return _back_to_tab(request, specialist, kind)
+
+
 @require_POST
 @member_required
 def association_add(request: VigiaRequest, code, kind: str, item_code) -> HttpResponse:
-    if kind not in ASSOCIATIONS:
-        raise Http404
-    catalog, add, _remove = ASSOCIATIONS[kind]
-    specialist = selectors.specialist_get(organization=request.organization, code=code)
-    item = selectors.catalog_get(organization=request.organization, kind=catalog, code=item_code)
-    add(organization=request.organization, specialist=specialist, **{kind[:-1]: item})
-    return _back_to_tab(request, specialist, kind)
+    return _association_change(request, code, kind, item_code, add=True)
 
 
 @require_POST
 @member_required
 def association_remove(request: VigiaRequest, code, kind: str, item_code) -> HttpResponse:
-    if kind not in ASSOCIATIONS:
-        raise Http404
-    catalog, _add, remove = ASSOCIATIONS[kind]
-    specialist = selectors.specialist_get(organization=request.organization, code=code)
-    item = selectors.catalog_get(organization=request.organization, kind=catalog, code=item_code)
-    remove(organization=request.organization, specialist=specialist, **{kind[:-1]: item})
-    return _back_to_tab(request, specialist, kind)
+    return _association_change(request, code, kind, item_code, add=False)
 
 
 @require_POST
