@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients import cnpj
-from clients.models import Client
+from clients.models import Client, ClientGroup
 from clients.services import client_fill_derived
 from contacts.models import Contact
-from specialists.models import Specialist
+from specialists.models import Calendar, Role, Specialist, SpecialistGroup
 from tenancy.models import Membership, Organization, Project, User
 from terminals.models import DeviceType, Terminal
 
@@ -131,6 +131,14 @@ class Command(BaseCommand):
             )[0]
             for name in DEVICE_TYPES
         ]
+        for model, names in (
+            (SpecialistGroup, ("Suporte N1", "Suporte N2", "Campo")),
+            (Role, ("Técnico de campo", "Analista de monitoramento")),
+            (Calendar, ("Comercial 8h–18h", "Plantão 24h")),
+            (ClientGroup, ("Shoppings", "Rua", "Franquias")),
+        ):
+            for name in names:
+                model.objects.get_or_create(organization=organization, name=name)
         Specialist.objects.get_or_create(
             organization=organization,
             email="integracao@vigia.example",
