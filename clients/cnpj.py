@@ -16,12 +16,16 @@ from django.utils.translation import gettext_lazy as _
 _WEIGHTS_1 = (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 _WEIGHTS_2 = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
 _SHAPE = re.compile(r"^[0-9A-Z]{12}[0-9]{2}$")
-_PUNCTUATION = re.compile(r"[\s./-]")
+_SPACES = re.compile(r"\s")
 
 
 def normalize(value: str) -> str:
-    """Strips the usual punctuation and upper-cases; does not validate."""
-    return _PUNCTUATION.sub("", value or "").upper()
+    """Strips the usual punctuation and spaces and upper-cases; does not validate."""
+    # str.replace is several times faster than a regex, and imports normalize every row.
+    value = (value or "").replace(".", "").replace("/", "").replace("-", "")
+    if not value.isalnum():
+        value = _SPACES.sub("", value)
+    return value.upper()
 
 
 def _check_digit(body: str, weights: tuple[int, ...]) -> str:
@@ -41,7 +45,11 @@ def check_digits(base: str) -> str:
 
 
 def is_valid(value: str) -> bool:
-    cnpj = normalize(value)
+    return is_valid_normalized(normalize(value))
+
+
+def is_valid_normalized(cnpj: str) -> bool:
+    """`is_valid` for a value `normalize` already returned."""
     if not _SHAPE.match(cnpj) or len(set(cnpj)) == 1:
         return False
     return cnpj[12:] == check_digits(cnpj[:12])

@@ -27,7 +27,6 @@ _FIELD_SEPARATOR = " \u2502 "
 # Dropped on both sides, so "12.345.678/0001", "12345678/0001" and "123456780001" all find
 # the stored CNPJ, and "sp-0042" still finds the conta "SP-0042".
 IGNORED = "./-"
-_IGNORED = re.compile(r"[./-]")
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$")
 
 
@@ -53,7 +52,9 @@ def normalize_text(value: str) -> str:
 
 
 def _searchable(value: str) -> str:
-    return _IGNORED.sub("", normalize_text(value))
+    # Three str.replace calls cost less than one regex substitution; imports call this
+    # five times a row.
+    return normalize_text(value).replace(".", "").replace("/", "").replace("-", "")
 
 
 def client_search_text(

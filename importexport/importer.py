@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import ne
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -113,10 +115,12 @@ def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], 
     Job.objects.filter(pk=job.pk).update(rows_total=total)
     job.rows_total = total
     chunks = _chunked(data_rows(), CHUNK_ROWS)
-    for index, chunk in enumerate(chunks):
-        if index < job.chunks_done:
-            continue
-        _apply_chunk(job, fmt, layout, chunk, index, duplicates, inspection.formula_rows)
+    with ChunkWriter() as writer:
+        for index, chunk in enumerate(chunks):
+            if index < job.chunks_done:
+                continue
+            plan = _plan_chunk(job, fmt, layout, chunk, index, duplicates, inspection.formula_rows)
+            writer.submit(_commit_chunk, job, fmt, layout, plan)
     job.refresh_from_db()
     return job.counts, layout.columns
 
@@ -147,9 +151,12 @@ def _parse(layout: Layout, number: int, cells: list[Any], formula_rows, duplicat
             _("Cell %(cell)s holds a formula; paste the values instead.")
             % {"cell": f"{formula_rows[number]}{number}"}
         )
+    if len(cells) < layout.width:
+        cells = [*cells, *[None] * (layout.width - len(cells))]
+    values = row.values
     for index, column in layout.positions:
         try:
-            row.values[column.field] = column.parse(cells[index] if index < len(cells) else None)
+            values[column.field] = column.parse(cells[index])
         except c.CellError as exc:
             row.errors.append(str(exc))
     return row
@@ -207,19 +214,38 @@ def _attname(fmt: c.EntityFormat, column: c.Column) -> str:
     return fmt.model._meta.get_field(column.field).attname
 
 
-def _apply_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> None:
+@dataclass
+class Plan:
+    """What one chunk's transaction writes, worked out before the transaction opens."""
+
+    index: int
+    size: int
+    creates: list[tuple[dict, dict]]
+    updates: list[dict]
+    relations: dict[int, dict]  # existing record id → its relationships that change
+    failed: list[Row]
+    counts: dict[str, int]
+
+
+def _plan_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> Plan:
     rows = [_parse(layout, number, cells, formula_rows, duplicates) for number, cells in chunk]
     _resolve_references(job, layout, [row for row in rows if not row.errors])
     for row in rows:
         if not row.errors:
             row.key = tuple(row.values[name] for name in sorted(fmt.key))
+    failed = [row for row in rows if row.errors]
+    plan = _plan_writes(job, fmt, layout, [row for row in rows if not row.errors])
+    plan.index, plan.size, plan.failed = index, len(rows), failed
+    plan.counts["failed"] = len(failed)
+    return plan
+
+
+def _commit_chunk(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
     with transaction.atomic():
         locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.chunks_done != index:
+        if locked.chunks_done != plan.index:
             return  # another delivery of this task already applied it
-        good = [row for row in rows if not row.errors]
-        counts = _write(locked, fmt, layout, good)
-        failed = [row for row in rows if row.errors]
+        _write(locked, fmt, layout, plan)
         ImportFailure.objects.bulk_create(
             [
                 ImportFailure(
@@ -228,22 +254,62 @@ def _apply_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> No
                     cells=[c.cell_text(cell) for cell in row.raw],
                     reason=" ".join(row.errors),
                 )
-                for row in failed
+                for row in plan.failed
             ],
             ignore_conflicts=True,
         )
-        counts["failed"] = len(failed)
         locked.counts = {
-            name: locked.counts.get(name, 0) + counts.get(name, 0)
+            name: locked.counts.get(name, 0) + plan.counts.get(name, 0)
             for name in ("created", "updated", "unchanged", "failed")
         }
-        locked.chunks_done = index + 1
-        locked.rows_done = min(locked.rows_total, locked.rows_done + len(rows))
+        locked.chunks_done = plan.index + 1
+        locked.rows_done = min(locked.rows_total, locked.rows_done + plan.size)
         locked.save(update_fields=["counts", "chunks_done", "rows_done"])
     job.chunks_done, job.counts, job.rows_done = locked.chunks_done, locked.counts, locked.rows_done
 
 
-def _write(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> dict[str, int]:
+class ChunkWriter:
+    """Commits chunk plans one after another on a thread of its own, so that the database
+    applies one chunk while Python validates the next. The thread has its own connection;
+    inside an outer transaction, which that connection could not see, and on SQLite, which
+    writes from one connection at a time, plans are committed in the caller's thread."""
+
+    def __init__(self) -> None:
+        threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self._pool = ThreadPoolExecutor(max_workers=1) if threaded else None
+        self._pending: Future | None = None
+
+    def submit(self, commit: Callable[..., None], *args: Any) -> None:
+        """Waits for the previous plan (raising its error) and starts this one."""
+        self.wait()
+        if self._pool is None:
+            commit(*args)
+        else:
+            self._pending = self._pool.submit(commit, *args)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> ChunkWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._pool is None:
+            return
+        try:
+            self.wait()
+        finally:
+            # The connection belongs to the thread: only the thread may close it.
+            self._pool.submit(lambda: connection.close()).result()
+            self._pool.shutdown()
+
+
+def _plan_writes(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> Plan:
+    """Compares the valid rows with the records they name: what to create, update, relink.
+    Safe outside the chunk's transaction: a key appears in one row of the file only, so no
+    other chunk writes the records this one reads."""
     model = fmt.model
     scalars = [col for col in layout.columns if col.kind not in (c.M2M, c.SHIFTS)]
     relations = [col for col in layout.columns if col.kind in (c.M2M, c.SHIFTS)]
@@ -265,11 +331,13 @@ def _write(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> di
     for row in rows:
         record = existing.get(row.key)
         new = {} if record is None else dict(record)
+        values = row.values
         for col, name in scalar_names:
-            value = row.values[col.field]
-            if value is None and record is not None and col.keeps_when_empty:
-                continue
-            new[name] = _stored(col, value, creating=record is None)
+            value = values[col.field]
+            if value is not None:
+                new[name] = value
+            elif record is None or not col.keeps_when_empty:
+                new[name] = _stored(col, creating=record is None)
         if fmt.derived is not None:
             new.update(fmt.derived(new))
         wanted = {}
@@ -289,7 +357,9 @@ def _write(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> di
             for name, current in wanted.items()
             if current != current_relations[name].get(record["id"], frozenset())
         }
-        scalar_changed = any(new[name] != record[name] for name in attnames if name in new)
+        scalar_changed = any(
+            map(ne, map(new.__getitem__, attnames), map(record.__getitem__, attnames))
+        )
         if scalar_changed:
             updates.append(new)
         if diff:
@@ -297,18 +367,30 @@ def _write(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> di
         if not scalar_changed and not diff:
             unchanged += 1
     updated = len({record["id"] for record in updates} | set(changed_relations))
-    created_ids = _insert(job, fmt, [new for new, _wanted in creates])
-    for record_id, (_new, wanted) in zip(created_ids, creates, strict=True):
+    return Plan(
+        index=0,
+        size=0,
+        creates=creates,
+        updates=updates,
+        relations=changed_relations,
+        failed=[],
+        counts={"created": len(creates), "updated": updated, "unchanged": unchanged},
+    )
+
+
+def _write(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
+    relations = [col for col in layout.columns if col.kind in (c.M2M, c.SHIFTS)]
+    changed = dict(plan.relations)
+    created_ids = _insert(job, fmt, [new for new, _wanted in plan.creates])
+    for record_id, (_new, wanted) in zip(created_ids, plan.creates, strict=True):
         if wanted:
-            changed_relations[record_id] = wanted
-    _update(job, fmt, updates)
-    _set_relations(job, fmt, relations, changed_relations)
-    return {"created": len(creates), "updated": updated, "unchanged": unchanged}
+            changed[record_id] = wanted
+    _update(job, fmt, plan.updates)
+    _set_relations(job, fmt, relations, changed, replaced=set(plan.relations))
 
 
-def _stored(column: c.Column, value: Any, *, creating: bool) -> Any:
-    if value is not None:
-        return value
+def _stored(column: c.Column, *, creating: bool) -> Any:
+    """What an empty cell stores."""
     if creating and column.default is not None:
         return column.default
     if column.kind == c.FK:
@@ -405,10 +487,10 @@ def _update(job: Job, fmt: c.EntityFormat, records: list[dict]) -> None:
             objects, touched + (["updated_at"] if "updated_at" in audit else [])
         )
         return
-    # One statement per chunk: unnest() turns the column arrays into a joinable table.
+    # The rows go by COPY into a temporary table that one UPDATE joins: psycopg writes COPY
+    # rows in C, where array parameters for unnest() would be dumped value by value in Python.
     table = model._meta.db_table
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    casts = ["bigint"] + [_array_type(fields[name]) for name in names]
+    staging = f"import_{table}"
     assignments = [f'"{name}" = v."{name}"' for name in names]
     params: list[Any] = []
     if "updated_at" in audit:
@@ -416,17 +498,23 @@ def _update(job: Job, fmt: c.EntityFormat, records: list[dict]) -> None:
     if "updated_by" in audit:
         assignments.append('"updated_by_id" = %s')
         params.append(job.user_id)
-    params.append([record["id"] for record in records])
-    params += [[record[name] for record in records] for name in names]
-    columns = ", ".join(["id", *[f'"{name}"' for name in names]])
-    unnest = ", ".join(f"%s::{cast}[]" for cast in casts)
+    columns = ["id", *names]
+    column_list = ", ".join(f'"{name}"' for name in columns)
     # Table and column names come from the model's meta; every value is a parameter.
-    sql = (
-        f'UPDATE "{table}" AS t SET {", ".join(assignments)} '  # noqa: S608
-        f"FROM unnest({unnest}) AS v({columns}) WHERE t.id = v.id"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f'DROP TABLE IF EXISTS pg_temp."{staging}"')
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE "{staging}" ON COMMIT DROP AS '  # noqa: S608
+            f'SELECT {column_list} FROM "{table}" WITH NO DATA'
+        )
+        with cursor.cursor.copy(f'COPY "{staging}" ({column_list}) FROM STDIN') as copy:
+            for record in records:
+                copy.write_row([record[name] for name in columns])
+        cursor.execute(
+            f'UPDATE "{table}" AS t SET {", ".join(assignments)} '  # noqa: S608
+            f'FROM "{staging}" AS v WHERE t.id = v.id',
+            params,
+        )
 
 
 def _insert_pairs(through, source: str, target: str, owners, changed, name: str) -> None:
@@ -443,30 +531,27 @@ def _insert_pairs(through, source: str, target: str, owners, changed, name: str)
             copy.write_row(pair)
 
 
-def _array_type(model_field: models.Field) -> str:
-    if isinstance(model_field, models.ForeignKey):
-        return "bigint"
-    if isinstance(model_field, models.BooleanField):
-        return "boolean"
-    if isinstance(model_field, models.DateField):
-        return "date"
-    return "text"
-
-
-def _set_relations(job: Job, fmt, relations: list[c.Column], changed: dict[int, dict]) -> None:
+def _set_relations(
+    job: Job, fmt, relations: list[c.Column], changed: dict[int, dict], *, replaced: set[int]
+) -> None:
+    """Writes the relationships in `changed`; only the `replaced` records, which existed
+    before, have current ones to remove first."""
     for col in relations:
         owners = [owner for owner, wanted in changed.items() if col.field in wanted]
         if not owners:
             continue
+        existed = [owner for owner in owners if owner in replaced]
         if col.kind == c.M2M:
             field_ = fmt.model._meta.get_field(col.field)
             through = field_.remote_field.through
             source, target = field_.m2m_column_name(), field_.m2m_reverse_name()
-            through.objects.filter(**{f"{source}__any_of": owners}).delete()
+            if existed:
+                through.objects.filter(**{f"{source}__any_of": existed}).delete()
             _insert_pairs(through, source, target, owners, changed, col.field)
         else:
             child = fmt.model._meta.get_field(col.field).related_model
-            child.objects.filter(specialist_id__any_of=owners).delete()
+            if existed:
+                child.objects.filter(specialist_id__any_of=existed).delete()
             child.objects.bulk_create(
                 [
                     child(

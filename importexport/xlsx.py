@@ -285,8 +285,9 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
                 last_row = max(last_row, int(match.group(1)))
             if last_row > limit:
                 raise _too_many_rows()
-            for match in _FORMULA.finditer(data):
-                formulas.setdefault(int(match.group(2)), match.group(1).decode())
+            if b"<f" in data:  # a formula tag; the full pattern is far slower to scan
+                for match in _FORMULA.finditer(data):
+                    formulas.setdefault(int(match.group(2)), match.group(1).decode())
             # Keep a tail so that a tag split between two chunks is still seen whole.
             tail = data[-4096:]
     return Inspection(
