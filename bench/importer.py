@@ -5,7 +5,9 @@ of the run), imports it end to end through the job service (file checks, read, v
 writes, error report), then imports a second file with the same keys and every "Razão
 social" changed (all rows updated), then the second file again (all rows unchanged). The
 baseline is django-import-export's ModelResource (the admin's ClientResource) importing the
-first --baseline-rows rows of the same file into a fresh organization.
+first --baseline-rows rows of the same file into a fresh organization. Last, the created
+rows are stored again by COPY alone (`database_only_rows_per_s`): what PostgreSQL itself
+costs on this machine, with the same indexes and constraints, with no validation in Python.
 
 Runs against a database of its own: BENCH_DATABASE_URL, else the server of DATABASE_URL with
 the database `vigia_bench_io` (created and migrated when missing). Prints one JSON object
@@ -137,6 +139,50 @@ def baseline(organization, path: Path, rows: int) -> float:
     return rows / elapsed
 
 
+def database_only(organization) -> float:
+    """Rows per second PostgreSQL alone takes to store the organization's clients with their
+    groups and projects, in 7,000-client transactions as the import does: the rows the
+    import wrote are copied out as COPY text, deleted and copied back in whole blocks, so
+    Python does next to nothing while the database works."""
+    from django.db import connection, transaction
+
+    from importexport.importer import CHUNK_ROWS
+
+    def copy_out(cursor, query: str) -> list[bytes]:
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT") as copy:
+            return b"".join(bytes(block) for block in copy).splitlines(keepends=True)
+
+    org = int(organization.id)
+    owned = f"client_id IN (SELECT id FROM clients_client WHERE organization_id = {org})"
+    through = (
+        ("clients_client_groups", "clientgroup_id"),
+        ("clients_client_projects", "project_id"),
+    )
+    with connection.cursor() as cursor:
+        clients = copy_out(
+            cursor, f"SELECT * FROM clients_client WHERE organization_id = {org} ORDER BY id"
+        )
+        relations = {}
+        for table, target in through:
+            pairs: dict[bytes, list[bytes]] = {}
+            for line in copy_out(cursor, f"SELECT client_id, {target} FROM {table} WHERE {owned}"):
+                pairs.setdefault(line.split(b"\t", 1)[0], []).append(line)
+            relations[table, target] = pairs
+            cursor.execute(f"DELETE FROM {table} WHERE {owned}")
+        cursor.execute(f"DELETE FROM clients_client WHERE organization_id = {org}")
+    started = time.perf_counter()
+    for start in range(0, len(clients), CHUNK_ROWS):
+        chunk = clients[start : start + CHUNK_ROWS]
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy("COPY clients_client FROM STDIN") as copy:
+                copy.write(b"".join(chunk))
+            for (table, target), pairs in relations.items():
+                lines = [line for row in chunk for line in pairs.get(row.split(b"\t", 1)[0], ())]
+                with cursor.cursor.copy(f"COPY {table} (client_id, {target}) FROM STDIN") as copy:
+                    copy.write(b"".join(lines))
+    return len(clients) / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -154,6 +200,7 @@ def main() -> None:
         create_s, created = timed_import(organization, user, first)
         update_s, updated = timed_import(organization, user, second)
         unchanged_s, unchanged = timed_import(organization, user, second)
+        database_rate = database_only(organization)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         other, _ = bench_org("bench-io-baseline")
         baseline_rate = baseline(other, first, min(args.baseline_rows, args.rows))
@@ -173,6 +220,7 @@ def main() -> None:
                 "create_rows_per_s": round(create_rate),
                 "update_rows_per_s": round(args.rows / update_s),
                 "unchanged_rows_per_s": round(args.rows / unchanged_s),
+                "database_only_rows_per_s": round(database_rate),
                 "peak_rss_mb": round(peak),
                 "baseline_rows_per_s": round(baseline_rate),
                 "baseline_rows": min(args.baseline_rows, args.rows),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import zipfile
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from clients.models import Client
-from importexport import exporter, importer, services
+from importexport import exporter, importer, services, tasks
 from importexport.models import ImportFailure
 from importexport.xlsx import INFO_SHEET, REASON_HEADER, FileError
 from notifications.models import Job
@@ -276,10 +277,20 @@ def test_it_refuses_a_file_over_the_size_limit(org_a, bob, tmp_path, settings):
     _refused(org_a, bob, path, "maior que 1 MB")
 
 
-def test_it_mixes_new_and_existing_rows_across_many_chunks(org_a, bob, tmp_path, monkeypatch):
-    # Small chunks, so that later chunks are validated while earlier ones are written and
-    # records built ahead for creates meet rows that turn out to exist.
+WRITER_MODES = [
+    pytest.param(False, id="inside-a-transaction"),
+    # Outside a transaction, as in a worker, chunks commit on the writer thread.
+    pytest.param(True, id="writer-thread", marks=pytest.mark.django_db(transaction=True)),
+]
+
+
+@pytest.mark.parametrize("threaded", WRITER_MODES)
+def test_it_mixes_new_and_existing_rows_across_many_chunks(
+    threaded, org_a, bob, tmp_path, monkeypatch
+):
+    # Small chunks, so that later chunks are validated while earlier ones are written.
     monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(tasks.run_import, "delay", lambda *args: None)
     kept = ClientFactory(organization=org_a, cnpj=_cnpj(5), status=Client.Status.INACTIVE)
     ClientFactory(organization=org_a, cnpj=_cnpj(6), razao_social="Antiga")
     rows = [
@@ -301,8 +312,12 @@ def test_it_mixes_new_and_existing_rows_across_many_chunks(org_a, bob, tmp_path,
     assert "Inexistente" in reasons[8]
 
 
-def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(org_a, bob, tmp_path, monkeypatch):
+@pytest.mark.parametrize("threaded", WRITER_MODES)
+def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(
+    threaded, org_a, bob, tmp_path, monkeypatch
+):
     monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(tasks.run_import, "delay", lambda *args: None)
     group = ClientGroupFactory(organization=org_a, name="G")
     path = write_xlsx(tmp_path / "in.xlsx", CLIENT_HEADERS, [_row(n, Grupos="G") for n in range(5)])
     job = services.import_schedule(
@@ -311,7 +326,7 @@ def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(org_a, bob, tmp_p
     real, calls = importer._set_relations, []
 
     def crash_on_second_chunk(*args, **kwargs):
-        calls.append(1)
+        calls.append(threading.current_thread() is not threading.main_thread())
         real(*args, **kwargs)  # the chunk's rows and relationships are written…
         if len(calls) == 2:
             raise RuntimeError("worker killed")  # …and then the worker dies
@@ -320,6 +335,7 @@ def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(org_a, bob, tmp_p
     with pytest.raises(RuntimeError):
         services.import_run(job_id=job.id, organization_id=org_a.id)
     job.refresh_from_db()
+    assert calls == [threaded, threaded]
     assert (job.status, job.chunks_done, job.rows_done) == (Job.Status.PENDING, 1, 2)
     assert Client.objects.for_org(org_a).count() == 2
     assert group.clients.count() == 2
