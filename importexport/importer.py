@@ -338,8 +338,6 @@ def _plan_writes(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row])
                 new[name] = value
             elif record is None or not col.keeps_when_empty:
                 new[name] = _stored(col, creating=record is None)
-        if fmt.derived is not None:
-            new.update(fmt.derived(new))
         wanted = {}
         for col in relations:
             value = row.values[col.field]
@@ -350,6 +348,8 @@ def _plan_writes(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row])
                 continue
             wanted[col.field] = value or frozenset()
         if record is None:
+            if fmt.derived is not None:
+                new.update(fmt.derived(new))
             creates.append((new, wanted))
             continue
         diff = {
@@ -361,6 +361,9 @@ def _plan_writes(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row])
             map(ne, map(new.__getitem__, attnames), map(record.__getitem__, attnames))
         )
         if scalar_changed:
+            # Derived columns follow the others: only a changed record needs them again.
+            if fmt.derived is not None:
+                new.update(fmt.derived(new))
             updates.append(new)
         if diff:
             changed_relations[record["id"]] = diff
