@@ -503,14 +503,15 @@ def _update(job: Job, fmt: c.EntityFormat, records: list[dict]) -> None:
     audit = _audit_fields(model)
     names = [name for name in records[0] if name != "id"]
     if connection.vendor != "postgresql":
-        objects = [model(id=record["id"], **{n: record[n] for n in names}) for record in records]
-        for obj in objects:
-            if "updated_by" in audit:
-                obj.updated_by_id = job.user_id
-        touched = names + [f for f in ("updated_by",) if f in audit]
-        model.objects.bulk_update(
-            objects, touched + (["updated_at"] if "updated_at" in audit else [])
-        )
+        # bulk_update() runs no pre_save(): the audit columns are set here, as the SQL below sets them.
+        stamps = {"updated_at": timezone.now(), "updated_by_id": job.user_id}
+        stamps = {
+            name: value for name, value in stamps.items() if name.removesuffix("_id") in audit
+        }
+        objects = [
+            model(id=record["id"], **{n: record[n] for n in names}, **stamps) for record in records
+        ]
+        model.objects.bulk_update(objects, [*names, *(n.removesuffix("_id") for n in stamps)])
         return
     # The rows go by COPY into a temporary table that one UPDATE joins: psycopg writes COPY
     # rows in C, where array parameters for unnest() would be dumped value by value in Python.

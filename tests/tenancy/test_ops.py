@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from clients.models import Client
 from config.celery import app as celery_app
+from contacts.models import Contact
+from specialists.models import Specialist
 from tenancy.models import Membership, Organization
 from terminals.alerts import alert_sweep
 from terminals.models import Terminal
@@ -42,6 +44,15 @@ def test_seed_demo_is_idempotent(db):
     assert result.new_episodes > 0
     assert terminals.filter(status="disconnected").count() == result.new_episodes
     assert terminals.filter(status="connected").exists()
+
+
+def test_seed_demo_writes_records_that_pass_validation(db):
+    # Demo data is exported and imported back by people trying Vigia: it must be valid.
+    call_command("seed_demo", clients=40, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    organization = Organization.objects.get(slug="vigia-demo")
+    for model in (Client, Contact, Terminal, Specialist):
+        for record in model.objects.for_org(organization):
+            record.full_clean()
 
 
 def test_deploy_checks_pass_with_production_settings():

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clients import cnpj
 from clients.models import Client, ClientGroup
+from clients.search import normalize_text
 from clients.services import client_fill_derived
 from contacts.models import Contact
 from specialists.models import Calendar, Role, Specialist, SpecialistGroup
@@ -193,7 +194,8 @@ class Command(BaseCommand):
                     organization=organization,
                     client=client,
                     name=f"{first} {last}",
-                    email=f"{first.lower()}.{last.lower()}{i}@example.com.br",
+                    # E-mail addresses take no accents: "joão" would fail validation.
+                    email=f"{normalize_text(first)}.{normalize_text(last)}{i}@example.com.br",
                     phone=f"+55119{rng.randint(10000000, 99999999)}",
                     auto_dispatch=i % 3 == 0,
                 )
