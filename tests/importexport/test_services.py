@@ -11,7 +11,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from clients.models import Client
-from importexport import exporter, importer, services, tasks
+from importexport import bulk, exporter, importer, services, tasks
 from importexport.models import ImportFailure
 from importexport.xlsx import INFO_SHEET, REASON_HEADER, FileError
 from notifications.models import Job
@@ -323,7 +323,7 @@ def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(
     job = services.import_schedule(
         organization=org_a, user=bob, entity="clients", upload=_upload(path), language="pt-br"
     )
-    real, calls = importer._set_relations, []
+    real, calls = bulk.set_relations, []
 
     def crash_on_second_chunk(*args, **kwargs):
         calls.append(threading.current_thread() is not threading.main_thread())
@@ -331,7 +331,7 @@ def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(
         if len(calls) == 2:
             raise RuntimeError("worker killed")  # …and then the worker dies
 
-    monkeypatch.setattr(importer, "_set_relations", crash_on_second_chunk)
+    monkeypatch.setattr(bulk, "set_relations", crash_on_second_chunk)
     with pytest.raises(RuntimeError):
         services.import_run(job_id=job.id, organization_id=org_a.id)
     job.refresh_from_db()
@@ -340,7 +340,7 @@ def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(
     assert Client.objects.for_org(org_a).count() == 2
     assert group.clients.count() == 2
 
-    monkeypatch.setattr(importer, "_set_relations", real)
+    monkeypatch.setattr(bulk, "set_relations", real)
     job = services.import_run(job_id=job.id, organization_id=org_a.id)
     assert job.status == Job.Status.DONE
     assert job.counts == {"created": 5, "updated": 0, "unchanged": 0, "failed": 0}
