@@ -80,6 +80,11 @@ class Column:
         return self.keep_when_empty or self.kind in (CHOICE, BOOL)
 
     @property
+    def multiple(self) -> bool:
+        """Holds a set of items (names or shifts), stored apart from the record's row."""
+        return self.kind in (M2M, SHIFTS)
+
+    @property
     def type_label(self) -> str:
         return str(_TYPE_LABELS[self.kind])
 
@@ -95,7 +100,7 @@ class Column:
             return _("Not allowed: the row fails.")
         if self.keeps_when_empty:
             return _("Keeps the current value.")
-        if self.kind in (M2M, SHIFTS):
+        if self.multiple:
             return _("Removes every item of this relationship from the record.")
         if self.kind == FK:
             return _("Unlinks the record.")

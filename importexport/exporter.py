@@ -61,7 +61,7 @@ def export_rows(
 ) -> list[list[str]]:
     """The rows of records first..last: one query for the fields, one per relationship."""
     model = fmt.model
-    scalars = [col for col in columns if col.kind not in (c.M2M, c.SHIFTS)]
+    scalars = [col for col in columns if not col.multiple]
     selects = [f"{col.field}__{col.lookup}" if col.kind == c.FK else col.field for col in scalars]
     records = model.objects.filter(
         organization_id=organization_id, id__gte=first, id__lte=last
@@ -95,7 +95,7 @@ def export_rows(
     plan = []
     position = 1
     for col in columns:
-        if col.kind in (c.M2M, c.SHIFTS):
+        if col.multiple:
             plan.append((None, related[col.field], col))
         else:
             plan.append((position, None, col if col.kind in (c.BOOL,) else None))

@@ -42,6 +42,10 @@ class Layout:
     def columns(self) -> list[c.Column]:
         return [column for _index, column in self.positions]
 
+    @property
+    def relations(self) -> list[c.Column]:
+        return [column for column in self.columns if column.multiple]
+
 
 @dataclass
 class Row:
@@ -256,10 +260,18 @@ def _plan_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> Pla
         if not row.errors:
             row.key = tuple(row.values[name] for name in sorted(fmt.key))
     failed = [row for row in rows if row.errors]
-    plan = _plan_writes(job, fmt, layout, [row for row in rows if not row.errors])
-    plan.index, plan.size, plan.failed = index, len(rows), failed
-    plan.counts["failed"] = len(failed)
-    return plan
+    creates, updates, relations, counts = _plan_writes(
+        job, fmt, layout, [row for row in rows if not row.errors]
+    )
+    return Plan(
+        index=index,
+        size=len(rows),
+        creates=creates,
+        updates=updates,
+        relations=relations,
+        failed=failed,
+        counts={**counts, "failed": len(failed)},
+    )
 
 
 def _commit_chunk(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
@@ -328,14 +340,17 @@ class ChunkWriter:
             self._pool.shutdown()
 
 
-def _plan_writes(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]) -> Plan:
-    """Compares the valid rows with the records they name: what to create, update, relink.
+def _plan_writes(
+    job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]
+) -> tuple[list[tuple[dict, dict]], list[dict], dict[int, dict], dict[str, int]]:
+    """Compares the valid rows with the records they name: what to create, update, relink,
+    and the counts.
     Safe outside the chunk's transaction: a key appears in one row of the file only, so no
     other chunk writes the records this one reads."""
     model = fmt.model
-    scalars = [col for col in layout.columns if col.kind not in (c.M2M, c.SHIFTS)]
-    relations = [col for col in layout.columns if col.kind in (c.M2M, c.SHIFTS)]
-    all_scalars = [col for col in fmt.columns if col.kind not in (c.M2M, c.SHIFTS)]
+    scalars = [col for col in layout.columns if not col.multiple]
+    relations = layout.relations
+    all_scalars = [col for col in fmt.columns if not col.multiple]
     attnames = [_attname(fmt, col) for col in all_scalars]
     key_attnames = [model._meta.get_field(name).attname for name in sorted(fmt.key)]
     first_key = key_attnames[0]
@@ -392,26 +407,18 @@ def _plan_writes(job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row])
         if not scalar_changed and not diff:
             unchanged += 1
     updated = len({record["id"] for record in updates} | set(changed_relations))
-    return Plan(
-        index=0,
-        size=0,
-        creates=creates,
-        updates=updates,
-        relations=changed_relations,
-        failed=[],
-        counts={"created": len(creates), "updated": updated, "unchanged": unchanged},
-    )
+    counts = {"created": len(creates), "updated": updated, "unchanged": unchanged}
+    return creates, updates, changed_relations, counts
 
 
 def _write(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
-    relations = [col for col in layout.columns if col.kind in (c.M2M, c.SHIFTS)]
     changed = dict(plan.relations)
     created_ids = bulk.insert(job, fmt, [new for new, _wanted in plan.creates])
     for record_id, (_new, wanted) in zip(created_ids, plan.creates, strict=True):
         if wanted:
             changed[record_id] = wanted
     bulk.update(job, fmt, plan.updates)
-    bulk.set_relations(job, fmt, relations, changed, replaced=set(plan.relations))
+    bulk.set_relations(job, fmt, layout.relations, changed, replaced=set(plan.relations))
 
 
 def _stored(column: c.Column, *, creating: bool) -> Any:
