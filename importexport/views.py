@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -141,7 +141,8 @@ def import_detail(request: VigiaRequest, code) -> HttpResponse:
         "job": job,
         "failures": import_failures(job=job),
         "counts": [
-            ("created", _("Created"), job.counts.get("created", 0)),
+            # "Created" alone is also a date column elsewhere, singular in Portuguese.
+            ("created", pgettext("import count", "Created"), job.counts.get("created", 0)),
             ("updated", _("Updated"), job.counts.get("updated", 0)),
             ("unchanged", _("Unchanged"), job.counts.get("unchanged", 0)),
             ("failed", _("With errors"), job.counts.get("failed", 0)),

@@ -75,6 +75,7 @@ def test_it_exports_and_imports_through_the_notifications(
     page.screenshot(path="/tmp/ie-bell-import.png")
     imported.locator("a").click()
     expect(page.get_by_role("heading", name="Detalhes da importação")).to_be_visible()
+    expect(page.get_by_text("Criados", exact=True)).to_be_visible()
     expect(page.locator("table")).to_contain_text("não é um CNPJ válido")
     page.screenshot(path="/tmp/ie-import-detail.png", full_page=True)
     with page.expect_download() as download:
