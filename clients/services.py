@@ -16,6 +16,7 @@ __all__ = [
     "client_create",
     "client_delete",
     "client_fill_derived",
+    "client_prepare",
     "client_search_text",
     "client_update",
 ]
@@ -41,19 +42,30 @@ def _apply(client: Client, fields: dict[str, Any]) -> None:
     client_fill_derived(client=client)
 
 
-def client_fill_derived(*, client: Client) -> None:
-    """Normalizes the CNPJ and e-mail and recomputes search_text, in memory (no write);
-    for writers that save a Client themselves, like the admin."""
-    client.cnpj = cnpj_rules.normalize(client.cnpj)
+SEARCHED_FIELDS = ("cnpj", "razao_social", "nome_fantasia", "conta", "email_wvds")
+
+
+def client_prepare(values: dict[str, Any]) -> dict[str, Any]:
+    """The clients' row rule, the one every writer applies (services, job import, admin
+    import, seed, bench loaders): normalizes the CNPJ and the WVDS e-mail and derives the
+    search column. `values` holds the record's fields (missing ones count as empty);
+    returns them with the normalized and derived ones replaced."""
+    prepared = dict(values)
+    if prepared.get("cnpj"):
+        prepared["cnpj"] = cnpj_rules.normalize(prepared["cnpj"])
     # E-mail addresses are compared case-insensitively in practice; one spelling is stored.
-    client.email_wvds = client.email_wvds.lower()
-    client.search_text = client_search_text(
-        cnpj=client.cnpj,
-        razao_social=client.razao_social,
-        nome_fantasia=client.nome_fantasia,
-        conta=client.conta,
-        email_wvds=client.email_wvds,
+    prepared["email_wvds"] = (prepared.get("email_wvds") or "").strip().lower()
+    prepared["search_text"] = client_search_text(
+        **{name: prepared.get(name) or "" for name in SEARCHED_FIELDS}
     )
+    return prepared
+
+
+def client_fill_derived(*, client: Client) -> None:
+    """client_prepare applied to an instance, in memory (no write)."""
+    prepared = client_prepare({name: getattr(client, name) for name in SEARCHED_FIELDS})
+    for name in (*SEARCHED_FIELDS, "search_text"):
+        setattr(client, name, prepared[name])
 
 
 def _validate(client: Client) -> None:

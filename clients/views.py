@@ -16,7 +16,7 @@ from clients.forms import ClientForm, ClientSearchForm
 from clients.models import Client
 from clients.selectors import client_get, client_search_page
 from tenancy.decorators import member_required
-from tenancy.models import VigiaRequest
+from tenancy.http import VigiaRequest
 
 LIST_TEMPLATE = "clients/client_list.html"
 FORM_TEMPLATE = "clients/client_form.html"

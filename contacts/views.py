@@ -11,8 +11,7 @@ from contacts import services
 from contacts.forms import ContactForm
 from contacts.selectors import contact_get, contact_list, owner_client_get
 from tenancy.decorators import member_required
-from tenancy.models import VigiaRequest
-from terminals.http import next_url
+from tenancy.http import VigiaRequest, next_url
 
 TEMPLATE = "contacts/client_contacts.html"
 

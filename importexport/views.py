@@ -18,7 +18,7 @@ from notifications.models import Job
 from notifications.selectors import job_get
 from notifications.services import job_mark_read
 from tenancy.decorators import member_required
-from tenancy.models import VigiaRequest
+from tenancy.http import VigiaRequest
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

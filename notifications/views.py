@@ -12,7 +12,7 @@ from notifications.models import Job
 from notifications.selectors import job_get, job_list, job_unread_count
 from notifications.services import job_file_path, job_mark_all_read, job_mark_read
 from tenancy.decorators import member_required
-from tenancy.models import VigiaRequest
+from tenancy.http import VigiaRequest
 
 BELL_ITEMS = 8
 

@@ -23,7 +23,7 @@ from specialists.forms import (
 )
 from specialists.models import Specialist
 from tenancy.decorators import admin_required, member_required
-from tenancy.models import VigiaRequest
+from tenancy.http import VigiaRequest
 from tokens.forms import TokenForm
 from tokens.selectors import token_list
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 
@@ -139,11 +139,3 @@ class Project(TenantModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class VigiaRequest(HttpRequest):
-    """Typing aid for views: what TenantMiddleware sets on every request."""
-
-    organization: Organization | None
-    membership: Membership | None
-    project: Project | None

@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenancy.decorators import admin_required, member_required
 from tenancy.forms import OrganizationSettingsForm
-from tenancy.models import Language, VigiaRequest
+from tenancy.http import VigiaRequest, next_url
+from tenancy.models import Language
 from tenancy.selectors import (
     ORGANIZATION_SESSION_KEY,
     PROJECT_SESSION_KEY,
@@ -20,15 +20,6 @@ from tenancy.selectors import (
 )
 from tenancy.services import organization_update, user_set_language
 from terminals.selectors import episode_recent, terminal_status_counts
-
-
-def _next_url(request: VigiaRequest, fallback: str = "dashboard") -> str:
-    target = request.POST.get("next") or request.headers.get("Referer", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @require_GET
@@ -60,7 +51,7 @@ def organization_switch(request: VigiaRequest) -> HttpResponse:
 def project_switch(request: VigiaRequest) -> HttpResponse:
     project = project_get(organization=request.organization, code=request.POST.get("project"))
     request.session[PROJECT_SESSION_KEY] = str(project.code)
-    return redirect(_next_url(request))
+    return redirect(next_url(request, "dashboard"))
 
 
 @require_POST
@@ -70,7 +61,7 @@ def language_switch(request: VigiaRequest) -> HttpResponse:
     if language in Language.values:
         user_set_language(user=request.user, language=language)
         translation.activate(language)
-    return redirect(_next_url(request))
+    return redirect(next_url(request, "dashboard"))
 
 
 @admin_required

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -43,10 +44,20 @@ def device_type_delete(*, device_type: DeviceType) -> None:
     device_type.delete()
 
 
+def terminal_prepare(values: dict[str, Any]) -> dict[str, Any]:
+    """The terminals' row rule, the one every writer applies (services, job import, admin
+    import, seed, bench loaders): a trimmed identifier and one spelling (lower case) of the
+    WVDS e-mail, the one a client's page compares with the client's."""
+    prepared = dict(values)
+    if "identifier" in prepared:
+        prepared["identifier"] = (prepared["identifier"] or "").strip()
+    if "email_wvds" in prepared:
+        prepared["email_wvds"] = (prepared["email_wvds"] or "").strip().lower()
+    return prepared
+
+
 def _clean_terminal_fields(organization: Organization, fields: dict) -> dict:
-    cleaned = dict(fields)
-    cleaned["identifier"] = cleaned["identifier"].strip()
-    cleaned["email_wvds"] = (cleaned.get("email_wvds") or "").strip().lower()
+    cleaned = terminal_prepare(fields)
     for key in ("device_type", "client"):
         related = cleaned.get(key)
         # Forms already limit the choices; this keeps the rule for every other caller.

@@ -11,10 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts.selectors import owner_client_get
 from tenancy.decorators import admin_required, member_required
-from tenancy.models import VigiaRequest
+from tenancy.http import VigiaRequest, next_url
 from terminals import selectors, services
 from terminals.forms import DeviceTypeForm, TerminalFilterForm, TerminalForm
-from terminals.http import next_url
 
 PAGE_SIZE = 25
 

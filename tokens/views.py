@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from specialists.selectors import specialist_get
 from specialists.views import render_detail
 from tenancy.decorators import member_required
-from tenancy.models import VigiaRequest
+from tenancy.http import VigiaRequest
 from tokens.forms import TokenForm
 from tokens.selectors import token_get
 from tokens.services import expiry_from_date, token_create, token_revoke
