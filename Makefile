@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vigia
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint e2e-deps messages clean
+.PHONY: install run test test-fast lint e2e-deps messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +54,12 @@ test: $(STAMP) e2e-deps lint messages
 	@psql "$${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$${DATABASE_URL##*/}'" | grep -q 1 \
 	  || psql -q "$${DATABASE_URL%/*}/postgres" -c 'CREATE DATABASE "'"$${DATABASE_URL##*/}"'"'
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# While working: everything but the cases marked slow (real workers crossing the 7,000-row
+# boundary, every benchmark at smoke size). `make test` runs them all.
+test-fast: PYTEST_ARGS = -m "not slow"
+test-fast: test
 
 clean:
 	rm -rf var $(VENV)

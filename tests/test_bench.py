@@ -1,0 +1,67 @@
+"""Every benchmark still runs: each module at smoke size, as `python -m bench.<name>` would
+run it, on a database of its own. A benchmark that stops working fails `make test`; the
+full-size runs (README) are not part of it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.slow
+
+SMOKE = {
+    "search": ["--rows", "300", "--repeat", "1"],
+    "heartbeats": ["--terminals", "300", "--duration", "2", "--slice", "100", "--batch", "50"],
+    "sweep": ["--terminals", "300", "--baseline-slice", "20", "--repeat", "1"],
+    "importer": ["--rows", "300", "--baseline-rows", "100"],
+    "exporter": ["--rows", "300", "--baseline-rows", "100"],
+    "api_auth": [],
+}
+
+
+def test_every_bench_module_has_a_smoke_run():
+    modules = {path.stem for path in Path(settings.BASE_DIR, "bench").glob("*.py")}
+    assert modules - {"__init__"} == set(SMOKE)
+
+
+@pytest.mark.parametrize("name", sorted(SMOKE))
+def test_the_bench_runs_at_smoke_size(name, tmp_path):
+    server = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vigia"))
+    database = urlunsplit(server._replace(path=f"/vigia_bench_smoke_{name}"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "BENCH_DATABASE_URL": database,
+        "BENCH_CALLS": "50",
+        "JOB_FILES_DIR": str(tmp_path / "jobs"),
+        "VIGIA_VAR_DIR": str(tmp_path / "var"),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    _ensure_database(server, f"vigia_bench_smoke_{name}")
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", *SMOKE[name]],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert isinstance(result, dict) and result
+
+
+def _ensure_database(server, name: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(server._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
