@@ -3,6 +3,9 @@
 With nothing set, Vigia runs on embedded defaults: SQLite and a file-system
 Celery broker under var/, e-mail written to var/mail/. Setting DATABASE_URL,
 REDIS_URL and EMAIL_URL switches to PostgreSQL, Redis and SMTP.
+
+Sections: core, database, cache and Celery, e-mail, security, static and uploaded
+files, logging, then the app settings (API, terminals and alerts, import/export).
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("VIGIA_VAR_DIR", default=str(BASE_DIR / "var")))
-
 env = environ.Env()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything the running instance writes (SQLite, broker, mail, jobs, media) lives here.
+VAR_DIR = Path(env.str("VIGIA_VAR_DIR", default=str(BASE_DIR / "var")))
+
+# Core
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str(
@@ -23,7 +29,6 @@ SECRET_KEY = env.str(
     default="django-insecure-vigia-local-only-key-change-me-in-production-0123456789",
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +51,8 @@ INSTALLED_APPS = [
     "tokens",
     "notifications",
     "importexport",
+    # Last: the demo data may import every app above, and no app imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -84,22 +91,8 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'vigia.sqlite3'}"),
-}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while the worker writes.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenancy.User"
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -120,26 +113,26 @@ TIME_ZONE = env.str("TIME_ZONE", default="America/Sao_Paulo")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-MEDIA_URL = "media/"
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedStaticFilesStorage"
-    },
-}
-WHITENOISE_USE_FINDERS = DEBUG
+# Database
 
-# Uploads: request bodies beyond this are refused before they reach a view.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+database = env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'vigia.sqlite3'}")
+database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if database["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while the worker writes.
+    database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # The clients' list index carries its search column (INCLUDE) on PostgreSQL; SQLite
+    # builds the same index without it, which is all this warning says.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
+DATABASES = {"default": database}
+
+# Cache and Celery
 
 REDIS_URL = env.str("REDIS_URL", default="")
+broker_dir = VAR_DIR / "broker"
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -156,23 +149,35 @@ else:
     # The kombu file-system transport needs no server: web, worker and beat share a folder.
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
-        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
-        "processed_folder": str(VAR_DIR / "broker" / "processed"),
+        "data_folder_in": str(broker_dir / "queue"),
+        "data_folder_out": str(broker_dir / "queue"),
+        "processed_folder": str(broker_dir / "processed"),
         "store_processed": False,
-        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "control_folder": str(broker_dir / "control"),
     }
     # The transport does not create its folders; any process may be the first to need them.
     for _folder in ("queue", "processed", "control"):
-        (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
+        (broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-terminals": {
+        "task": "terminals.tasks.sweep_terminals",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "notifications-purge-expired-files": {
+        "task": "notifications.tasks.purge_expired_files",
+        "schedule": 3600,
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# E-mail
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
@@ -184,6 +189,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Vigia <vigia@localho
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 
+# Security
+
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
@@ -193,12 +201,42 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 X_FRAME_OPTIONS = "DENY"
 
+# Static and uploaded files
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Built with the code (the image runs collectstatic), not with the instance's data: a
+# volume mounted on VIGIA_VAR_DIR must not hide the collected files.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}
+# With DEBUG on (make run) whitenoise serves straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploads: request bodies beyond this are refused before they reach a view.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Logging
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step at INFO; the worker's log is for alerts.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# App settings
 
 # API: requests allowed per integration token in each window of API_RATE_LIMIT_WINDOW seconds
 # (0 turns the limit off).
@@ -206,21 +244,15 @@ API_RATE_LIMIT_REQUESTS = env.int("API_RATE_LIMIT_REQUESTS", default=120)
 API_RATE_LIMIT_WINDOW = env.int("API_RATE_LIMIT_WINDOW", default=60)
 # Largest photo accepted on the specialist screen.
 SPECIALIST_PHOTO_MAX_BYTES = env.int("SPECIALIST_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
-# Terminals and alerts
-CELERY_BEAT_SCHEDULE["sweep-terminals"] = {
-    "task": "terminals.tasks.sweep_terminals",
-    "schedule": 60.0,
-    "options": {"expires": 55},
-}
-# A claimed e-mail belongs to its worker this long; after that another worker may send it.
+
+# Terminals and alerts. A claimed e-mail belongs to its worker this long; after that another
+# worker may send it.
 ALERT_EMAIL_LEASE_SECONDS = env.int("ALERT_EMAIL_LEASE_SECONDS", default=600)
 ALERT_EMAIL_RETRY_BASE_SECONDS = env.int("ALERT_EMAIL_RETRY_BASE_SECONDS", default=30)
 ALERT_EMAIL_MAX_ATTEMPTS = env.int("ALERT_EMAIL_MAX_ATTEMPTS", default=8)
-# WeasyPrint logs every rendering step at INFO; the worker's log is for alerts.
-LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
-# Import, export and notifications
-# Job files (uploads, export zips, failed-rows files) live outside MEDIA_ROOT: only the
-# ownership-checking download view hands them out.
+
+# Import, export and notifications. Job files (uploads, export zips, failed-rows files) live
+# outside MEDIA_ROOT: only the ownership-checking download view hands them out.
 JOB_FILES_DIR = Path(env.str("JOB_FILES_DIR", default=str(VAR_DIR / "jobs")))
 JOB_DOWNLOAD_TTL_HOURS = env.int("JOB_DOWNLOAD_TTL_HOURS", default=24)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
@@ -228,7 +260,3 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
 # Processes that write an export's .xlsx files side by side (the files are independent).
 EXPORT_PROCESSES = env.int("EXPORT_PROCESSES", default=2)
-CELERY_BEAT_SCHEDULE["notifications-purge-expired-files"] = {
-    "task": "notifications.tasks.purge_expired_files",
-    "schedule": 3600,
-}

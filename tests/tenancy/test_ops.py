@@ -5,16 +5,9 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
-from clients.models import Client
 from config.celery import app as celery_app
-from contacts.models import Contact
-from specialists.models import Specialist
-from tenancy.models import Membership, Organization
-from terminals.alerts import alert_sweep
-from terminals.models import Terminal
 
 
 def test_healthz_reports_database_and_broker(client, db):
@@ -28,31 +21,6 @@ def test_healthz_answers_503_when_the_broker_is_down(client, db, monkeypatch):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["broker"] is False
-
-
-def test_seed_demo_is_idempotent(db):
-    call_command("seed_demo", clients=40, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    counts = (Client.objects.count(), Terminal.objects.count(), Membership.objects.count())
-    call_command("seed_demo", clients=40, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    assert counts == (Client.objects.count(), Terminal.objects.count(), Membership.objects.count())
-    assert counts[0] == 40
-    organization = Organization.objects.get(slug="vigia-demo")
-    terminals = Terminal.objects.for_org(organization)
-    assert terminals.filter(status="never_seen").exists()
-    # Stale demo terminals are left for the first sweep, which sends their real alerts.
-    result = alert_sweep()
-    assert result.new_episodes > 0
-    assert terminals.filter(status="disconnected").count() == result.new_episodes
-    assert terminals.filter(status="connected").exists()
-
-
-def test_seed_demo_writes_records_that_pass_validation(db):
-    # Demo data is exported and imported back by people trying Vigia: it must be valid.
-    call_command("seed_demo", clients=40, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    organization = Organization.objects.get(slug="vigia-demo")
-    for model in (Client, Contact, Terminal, Specialist):
-        for record in model.objects.for_org(organization):
-            record.full_clean()
 
 
 def test_deploy_checks_pass_with_production_settings():

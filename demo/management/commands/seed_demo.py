@@ -1,10 +1,12 @@
 """Demo data: one organization with an admin, an operator, projects, clients, contacts,
 device types and terminals. Idempotent: rows are found by natural keys and random data
-comes from a fixed seed, so a second run changes nothing."""
+comes from a fixed seed, so a second run changes nothing. The bulk writes apply each app's
+row rule (client_prepare, contact_prepare, terminal_prepare), as every writer must."""
 
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -13,12 +15,13 @@ from django.utils import timezone
 
 from clients import cnpj
 from clients.models import Client, ClientGroup
-from clients.search import normalize_text
-from clients.services import client_fill_derived
+from clients.services import client_prepare
 from contacts.models import Contact
+from contacts.services import contact_prepare
 from specialists.models import Calendar, Role, Specialist, SpecialistGroup
 from tenancy.models import Membership, Organization, Project, User
 from terminals.models import DeviceType, Terminal
+from terminals.services import terminal_prepare
 
 DEMO_PASSWORD = "vigia-demo-2026"  # noqa: S105 - printed on purpose: demo credentials
 USERS = (
@@ -82,6 +85,11 @@ PROCEDURE = """<ol>
 <li>Aguarde cinco minutos. Se o terminal continuar desconectado, responda este e-mail.</li>
 </ol>"""
 DEVICE_TYPES = ("Android", "Windows", "LG webOS", "Samsung Tizen", "BrightSign")
+
+
+def unaccented(text: str) -> str:
+    # E-mail addresses take no accents: "joão" would fail validation.
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def random_cnpj(rng: random.Random, alphanumeric: bool) -> str:
@@ -164,18 +172,15 @@ class Command(BaseCommand):
             if number in seen:
                 continue
             seen.add(number)
-            client = Client(
-                organization=organization,
-                cnpj=number,
-                razao_social=f"{name} {suffix}",
-                nome_fantasia=name,
-                conta=f"{city}-{i:04d}",
-                email_wvds=f"wvds.{city}{i % 40:02d}@b2midia.com.br",
-                status=Client.Status.ACTIVE if i % 9 else Client.Status.INACTIVE,
-            )
-            # bulk_create skips the services, so the search column is filled here.
-            client_fill_derived(client=client)
-            new_clients.append(client)
+            values = {
+                "cnpj": number,
+                "razao_social": f"{name} {suffix}",
+                "nome_fantasia": name,
+                "conta": f"{city}-{i:04d}",
+                "email_wvds": f"wvds.{city}{i % 40:02d}@b2midia.com.br",
+                "status": Client.Status.ACTIVE if i % 9 else Client.Status.INACTIVE,
+            }
+            new_clients.append(Client(organization=organization, **client_prepare(values)))
         Client.objects.bulk_create(new_clients)
         if not new_clients:
             return
@@ -189,27 +194,32 @@ class Command(BaseCommand):
         contacts, terminals = [], []
         for i, client in enumerate(created):
             first, last = rng.choice(FIRST), rng.choice(LAST)
+            mobile = rng.randint(10000000, 99999999)
+            # Typed as operators type them; the row rule stores one spelling of each.
+            values = {
+                "name": f"{first} {last}",
+                "email": f"{unaccented(first)}.{unaccented(last)}{i}@Example.com.br",
+                "phone": f"(11) 9{mobile // 10000:04d}-{mobile % 10000:04d}",
+                "auto_dispatch": i % 3 == 0,
+            }
             contacts.append(
-                Contact(
-                    organization=organization,
-                    client=client,
-                    name=f"{first} {last}",
-                    # E-mail addresses take no accents: "joão" would fail validation.
-                    email=f"{normalize_text(first)}.{normalize_text(last)}{i}@example.com.br",
-                    phone=f"+55119{rng.randint(10000000, 99999999)}",
-                    auto_dispatch=i % 3 == 0,
-                )
+                Contact(organization=organization, client=client, **contact_prepare(values))
             )
             for j in range(rng.randint(0, 3)):
                 minutes = rng.choice((None, 1, 2, 3, 5, 8, 45, 180, 3000))
                 heartbeat = None if minutes is None else now - timedelta(minutes=minutes)
+                prepared = terminal_prepare(
+                    {
+                        "identifier": f"TRM-{client.conta.upper()}-{j + 1}",
+                        "email_wvds": client.email_wvds,
+                    }
+                )
                 terminals.append(
                     Terminal(
                         organization=organization,
-                        identifier=f"TRM-{client.conta.upper()}-{j + 1}",
                         name=f"{client.nome_fantasia} · tela {j + 1}",
                         device_type=rng.choice(device_types),
-                        email_wvds=client.email_wvds,
+                        **prepared,
                         client=client if j < 2 else None,
                         last_heartbeat_at=heartbeat,
                         # Stale terminals start connected with a deadline already past: the

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import os
+
+from django.core.management import call_command, get_commands
+
+from clients.models import Client
+from clients.selectors import client_search_page
+from contacts.models import Contact
+from specialists.models import Specialist
+from tenancy.models import Membership, Organization
+from terminals.alerts import alert_sweep
+from terminals.models import Terminal
+
+
+def _seed(clients: int = 40) -> Organization:
+    call_command("seed_demo", clients=clients, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return Organization.objects.get(slug="vigia-demo")
+
+
+def test_it_lives_in_the_demo_app():
+    assert get_commands()["seed_demo"] == "demo"
+
+
+def test_it_is_idempotent(db):
+    _seed()
+    counts = (Client.objects.count(), Terminal.objects.count(), Membership.objects.count())
+    organization = _seed()
+    assert counts == (Client.objects.count(), Terminal.objects.count(), Membership.objects.count())
+    assert counts[0] == 40
+    terminals = Terminal.objects.for_org(organization)
+    assert terminals.filter(status="never_seen").exists()
+    # Stale demo terminals are left for the first sweep, which sends their real alerts.
+    result = alert_sweep()
+    assert result.new_episodes > 0
+    assert terminals.filter(status="disconnected").count() == result.new_episodes
+    assert terminals.filter(status="connected").exists()
+
+
+def test_it_writes_records_that_pass_validation(db):
+    # Demo data is exported and imported back by people trying Vigia: it must be valid.
+    organization = _seed()
+    for model in (Client, Contact, Terminal, Specialist):
+        for record in model.objects.for_org(organization):
+            record.full_clean()
+
+
+def test_it_applies_the_row_rules(db):
+    organization = _seed()
+    client = Client.objects.for_org(organization).order_by("pk").last()
+    # The search box finds a seeded client by any of its fields, as typed by an operator.
+    for query in (client.cnpj_formatted, client.nome_fantasia.upper(), client.conta):
+        page = client_search_page(organization=organization, query=query)
+        assert client in page.clients, query
+    contacts = Contact.objects.for_org(organization)
+    assert contacts.exists()
+    assert all(contact.email == contact.email.lower() for contact in contacts)
+    assert all(contact.phone.startswith("+55") for contact in contacts)
+    assert all(t.email_wvds == t.email_wvds.lower() for t in Terminal.objects.for_org(organization))
