@@ -5,6 +5,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir -e .
 COPY . .
+# The static files are part of the image (STATIC_ROOT is /app/staticfiles, outside the data
+# volume on VIGIA_VAR_DIR); whitenoise serves them with DEBUG off.
 RUN python manage.py compilemessages --ignore=.venv -v 0 && \
     SECRET_KEY=build python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
