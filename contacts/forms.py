@@ -4,10 +4,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Contact
-from contacts.phones import format_phone, normalize_phone
+from contacts.phones import format_phone
 
 
 class ContactForm(forms.ModelForm):
+    """The contact's fields as typed; contacts.services.contact_prepare normalizes and
+    checks them (e-mail, phone, automatic dispatch), and its errors come back on the fields."""
+
+    # Not a model field here: the model stores E.164 (20 characters at most), operators type
+    # "(11) 91234-5678" and longer spellings, which the service turns into E.164.
     phone = forms.CharField(
         label=_("Phone"),
         required=False,
@@ -17,7 +22,7 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "email", "phone", "notes", "auto_dispatch"]
+        fields = ["name", "email", "notes", "auto_dispatch"]
         labels = {
             "name": _("Name"),
             "notes": _("Remarks"),
@@ -26,24 +31,9 @@ class ContactForm(forms.ModelForm):
         }
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
+    field_order = ["name", "email", "phone", "notes", "auto_dispatch"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.phone and not self.is_bound:
             self.initial["phone"] = format_phone(self.instance.phone)
-
-    def clean_phone(self) -> str:
-        try:
-            return normalize_phone(self.cleaned_data.get("phone") or "")
-        except ValueError:
-            raise forms.ValidationError(
-                _("Enter a valid phone number with area code, e.g. (11) 91234-5678.")
-            ) from None
-
-    def clean_email(self) -> str:
-        return (self.cleaned_data.get("email") or "").strip().lower()
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if cleaned.get("auto_dispatch") and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error("email", _("Automatic dispatch needs an e-mail address."))
-        return cleaned

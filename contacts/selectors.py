@@ -5,12 +5,6 @@ from contacts.models import Contact
 from tenancy.models import Organization
 
 
-def owner_client_get(*, organization: Organization, code) -> Client:
-    """The organization's client whose contacts/terminals section is shown; 404 when missing
-    or foreign."""
-    return Client.objects.get_for_org_or_404(organization=organization, code=code)
-
-
 def contact_get(*, organization: Organization, code) -> Contact:
     """The organization's contact with this code; 404 when missing or foreign."""
     return Contact.objects.select_related("client").get_for_org_or_404(
@@ -18,7 +12,5 @@ def contact_get(*, organization: Organization, code) -> Contact:
     )
 
 
-def contact_list(*, client: Client) -> list[Contact]:
-    return list(
-        Contact.objects.for_org(client.organization).filter(client=client).order_by("name", "id")
-    )
+def contact_list(*, organization: Organization, client: Client) -> list[Contact]:
+    return list(Contact.objects.for_org(organization).filter(client=client).order_by("name", "id"))

@@ -8,52 +8,62 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from contacts.models import Contact
 from contacts.phones import normalize_phone
+from tenancy.models import Organization
+from tenancy.services import ownership_check
 
 CONTACT_FIELDS = ("name", "notes", "email", "phone", "auto_dispatch")
 INVALID_PHONE = _("Enter a valid phone number with area code, e.g. (11) 91234-5678.")
+DISPATCH_WITHOUT_EMAIL = _("Automatic dispatch needs an e-mail address.")
 
 
 def contact_prepare(values: dict[str, Any]) -> dict[str, Any]:
     """The contacts' row rule, the one every writer applies (services, job import, admin
     import, seed): one spelling of the e-mail (lower case), the phone in E.164, and no
-    automatic dispatch without an address. Raises ValidationError on a phone that is not
-    a number."""
+    automatic dispatch without an address. Raises ValidationError, keyed by field, on a
+    phone that is not a number or on automatic dispatch asked for without an address."""
     prepared = dict(values)
+    errors: dict[str, Any] = {}
     if "email" in prepared:
         prepared["email"] = (prepared["email"] or "").strip().lower()
     if "phone" in prepared:
         try:
             prepared["phone"] = normalize_phone(prepared["phone"] or "")
         except ValueError:
-            raise ValidationError({"phone": INVALID_PHONE}, code="invalid_phone") from None
+            errors["phone"] = ValidationError(INVALID_PHONE, code="invalid_phone")
     if "auto_dispatch" in prepared:
-        # Without an address there is nothing to dispatch to.
-        prepared["auto_dispatch"] = bool(prepared["auto_dispatch"] and prepared.get("email"))
+        prepared["auto_dispatch"] = bool(prepared["auto_dispatch"])
+        # Without an address there is nothing to dispatch to; whoever asked for it is told.
+        if prepared["auto_dispatch"] and not prepared.get("email"):
+            errors["email"] = ValidationError(DISPATCH_WITHOUT_EMAIL, code="dispatch_without_email")
+    if errors:
+        raise ValidationError(errors)
     return prepared
 
 
-def _validated(contact: Contact) -> Contact:
-    prepared = contact_prepare({name: getattr(contact, name) for name in CONTACT_FIELDS})
-    for name, value in prepared.items():
+def _save(contact: Contact, fields: dict[str, Any]) -> Contact:
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    values = {name: fields.get(name, getattr(contact, name)) for name in CONTACT_FIELDS}
+    for name, value in contact_prepare(values).items():
         setattr(contact, name, value)
     contact.full_clean()
     contact.save()
     return contact
 
 
-def contact_create(*, client: Client, **fields) -> Contact:
-    contact = Contact(organization_id=client.organization_id, client=client)
-    for name in CONTACT_FIELDS:
-        setattr(contact, name, fields.get(name, getattr(contact, name)))
-    return _validated(contact)
+def contact_create(*, organization: Organization, client: Client, **fields: Any) -> Contact:
+    """Creates a contact of `client` (ValidationError on bad input or a foreign client)."""
+    ownership_check(organization=organization, rows=(client,))
+    return _save(Contact(organization=organization, client=client), fields)
 
 
-def contact_update(*, contact: Contact, **fields) -> Contact:
-    for name in CONTACT_FIELDS:
-        if name in fields:
-            setattr(contact, name, fields[name])
-    return _validated(contact)
+def contact_update(*, organization: Organization, contact: Contact, **fields: Any) -> Contact:
+    """Updates `contact` (ValidationError on bad input or a foreign contact)."""
+    ownership_check(organization=organization, rows=(contact,))
+    return _save(contact, fields)
 
 
-def contact_delete(*, contact: Contact) -> None:
-    contact.delete()
+def contact_delete(*, organization: Organization, contact: Contact) -> None:
+    ownership_check(organization=organization, rows=(contact,))
+    Contact.objects.for_org(organization).filter(pk=contact.pk).delete()

@@ -1,25 +1,32 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from clients.models import Client
+from clients.selectors import client_get
 from contacts import services
 from contacts.forms import ContactForm
-from contacts.selectors import contact_get, contact_list, owner_client_get
+from contacts.selectors import contact_get, contact_list
 from tenancy.decorators import member_required
-from tenancy.http import VigiaRequest, next_url
+from tenancy.http import VigiaRequest, form_errors, next_url, refused_status
 
 TEMPLATE = "contacts/client_contacts.html"
 
 
-def _section(request: VigiaRequest, client, *, form=None, editing=None, edit_form=None, status=200):
+def _section(
+    request: VigiaRequest, client: Client, *, form=None, editing=None, edit_form=None, status=200
+) -> HttpResponse:
     context = {
         "client": client,
-        "contacts": contact_list(client=client),
+        "contacts": contact_list(organization=request.organization, client=client),
         "form": form or ContactForm(prefix="new"),
         "editing": editing,
         "edit_form": edit_form,
@@ -29,14 +36,17 @@ def _section(request: VigiaRequest, client, *, form=None, editing=None, edit_for
     return render(request, template, context, status=status)
 
 
-def _back(request: VigiaRequest, client) -> HttpResponse:
+def _done(request: VigiaRequest, client: Client) -> HttpResponse:
+    """After a change: the fresh section for htmx, else back to the page that embeds it."""
+    if request.htmx:
+        return _section(request, client)
     return redirect(next_url(request, reverse("contacts:client_section", args=[client.code])))
 
 
 @require_GET
 @member_required
-def client_contacts(request: VigiaRequest, client_code) -> HttpResponse:
-    client = owner_client_get(organization=request.organization, code=client_code)
+def client_contacts(request: VigiaRequest, client_code: UUID) -> HttpResponse:
+    client = client_get(organization=request.organization, code=client_code)
     editing = None
     if request.GET.get("edit"):
         editing = contact_get(organization=request.organization, code=request.GET["edit"])
@@ -48,22 +58,25 @@ def client_contacts(request: VigiaRequest, client_code) -> HttpResponse:
 
 @require_POST
 @member_required
-def contact_create(request: VigiaRequest, client_code) -> HttpResponse:
-    client = owner_client_get(organization=request.organization, code=client_code)
+def contact_create(request: VigiaRequest, client_code: UUID) -> HttpResponse:
+    client = client_get(organization=request.organization, code=client_code)
     form = ContactForm(request.POST, prefix="new")
-    if not form.is_valid():
-        # 200 for htmx so the form swaps in with its messages; 400 for a plain post.
-        return _section(request, client, form=form, status=200 if request.htmx else 400)
-    contact = services.contact_create(client=client, **form.cleaned_data)
-    messages.success(request, _("Contact %(name)s saved.") % {"name": contact.name})
-    if request.htmx:
-        return _section(request, client)
-    return _back(request, client)
+    if form.is_valid():
+        try:
+            contact = services.contact_create(
+                organization=request.organization, client=client, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": contact.name})
+            return _done(request, client)
+    return _section(request, client, form=form, status=refused_status(request))
 
 
 @require_GET
 @member_required
-def contact_edit(request: VigiaRequest, code) -> HttpResponse:
+def contact_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
     contact = contact_get(organization=request.organization, code=code)
     url = reverse("contacts:client_section", args=[contact.client.code]) + f"?edit={contact.code}"
     if not request.htmx:
@@ -74,32 +87,29 @@ def contact_edit(request: VigiaRequest, code) -> HttpResponse:
 
 @require_POST
 @member_required
-def contact_update(request: VigiaRequest, code) -> HttpResponse:
+def contact_update(request: VigiaRequest, code: UUID) -> HttpResponse:
     contact = contact_get(organization=request.organization, code=code)
     client = contact.client
     form = ContactForm(request.POST, instance=contact, prefix="edit")
-    if not form.is_valid():
-        return _section(
-            request,
-            client,
-            editing=contact,
-            edit_form=form,
-            status=200 if request.htmx else 400,
-        )
-    services.contact_update(contact=contact, **form.cleaned_data)
-    messages.success(request, _("Contact %(name)s saved.") % {"name": contact.name})
-    if request.htmx:
-        return _section(request, client)
-    return _back(request, client)
+    if form.is_valid():
+        try:
+            services.contact_update(
+                organization=request.organization, contact=contact, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": contact.name})
+            return _done(request, client)
+    return _section(
+        request, client, editing=contact, edit_form=form, status=refused_status(request)
+    )
 
 
 @require_POST
 @member_required
-def contact_delete(request: VigiaRequest, code) -> HttpResponse:
+def contact_delete(request: VigiaRequest, code: UUID) -> HttpResponse:
     contact = contact_get(organization=request.organization, code=code)
-    client = contact.client
-    services.contact_delete(contact=contact)
+    services.contact_delete(organization=request.organization, contact=contact)
     messages.success(request, _("Contact %(name)s deleted.") % {"name": contact.name})
-    if request.htmx:
-        return _section(request, client)
-    return _back(request, client)
+    return _done(request, contact.client)

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
-from tenancy.models import Membership, Organization, Project, User
+from tenancy.models import Membership, Organization, Project, TenantModel, User
+
+FOREIGN_ROW = _("This object does not belong to the organization.")
+
+
+def ownership_check(*, organization: Organization, rows: tuple[TenantModel, ...]) -> None:
+    """Refuses (ValidationError) rows of another organization. Views already reach rows
+    through access helpers; tenant services apply this to every row they are handed, so
+    the rule holds for any other caller too."""
+    if any(row.organization_id != organization.pk for row in rows):
+        raise ValidationError(FOREIGN_ROW, code="foreign")
 
 
 def organization_create(*, name: str, slug: str | None = None, **fields) -> Organization:

@@ -14,7 +14,7 @@ def client_contacts_section(context, client) -> dict:
     """The "Novo Contato" section of the client edit page, rendered in place (no JS needed)."""
     return {
         "client": client,
-        "contacts": contact_list(client=client),
+        "contacts": contact_list(organization=client.organization, client=client),
         "form": ContactForm(prefix="new"),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),

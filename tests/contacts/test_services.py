@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contacts import services
+from contacts.models import Contact
 from contacts.phones import format_phone, normalize_phone
 from tests.factories import ClientFactory, ContactFactory
 
@@ -35,6 +36,7 @@ def test_it_rejects_invalid_phones(raw):
 def test_it_creates_a_contact_normalized(org_a):
     client = ClientFactory(organization=org_a)
     contact = services.contact_create(
+        organization=org_a,
         client=client,
         name="Ana",
         notes="Gerente",
@@ -51,18 +53,44 @@ def test_it_creates_a_contact_normalized(org_a):
 
 
 def test_automatic_dispatch_needs_an_email(org_a):
-    contact = services.contact_create(
-        client=ClientFactory(organization=org_a), name="Sem e-mail", auto_dispatch=True
-    )
-    assert contact.auto_dispatch is False
+    with pytest.raises(ValidationError) as refused:
+        services.contact_create(
+            organization=org_a,
+            client=ClientFactory(organization=org_a),
+            name="Sem e-mail",
+            auto_dispatch=True,
+        )
+    assert set(refused.value.message_dict) == {"email"}
+    assert not Contact.objects.exists()
+
+
+def test_it_reports_every_broken_rule_at_once():
+    with pytest.raises(ValidationError) as refused:
+        services.contact_prepare({"email": " ", "phone": "123", "auto_dispatch": True})
+    assert set(refused.value.message_dict) == {"email", "phone"}
 
 
 def test_it_updates_and_deletes(org_a):
-    contact = ContactFactory(client=ClientFactory(organization=org_a))
-    services.contact_update(contact=contact, name="Outro", auto_dispatch=False)
+    contact = ContactFactory(client=ClientFactory(organization=org_a), name="Ana")
+    services.contact_update(organization=org_a, contact=contact, name="Outro", auto_dispatch=False)
     contact.refresh_from_db()
     assert (contact.name, contact.auto_dispatch) == ("Outro", False)
+    email = contact.email
     with pytest.raises(ValidationError):
-        services.contact_update(contact=contact, email="bad")
-    services.contact_delete(contact=contact)
-    assert not type(contact).objects.filter(pk=contact.pk).exists()
+        services.contact_update(organization=org_a, contact=contact, name="X", email="bad")
+    contact.refresh_from_db()
+    assert (contact.name, contact.email) == ("Outro", email)
+    services.contact_delete(organization=org_a, contact=contact)
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_it_refuses_another_organizations_rows(org_a, org_b):
+    client = ClientFactory(organization=org_a)
+    contact = ContactFactory(client=client, name="Ana")
+    with pytest.raises(ValidationError):
+        services.contact_create(organization=org_b, client=client, name="Intrusa")
+    with pytest.raises(ValidationError):
+        services.contact_update(organization=org_b, contact=contact, name="Intrusa")
+    with pytest.raises(ValidationError):
+        services.contact_delete(organization=org_b, contact=contact)
+    assert list(Contact.objects.values_list("name", flat=True)) == ["Ana"]

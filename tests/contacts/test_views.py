@@ -4,6 +4,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from contacts.forms import ContactForm
 from contacts.models import Contact
 from tests.factories import ClientFactory, ContactFactory
 
@@ -78,7 +79,28 @@ def test_it_refuses_bad_input(bob_client, client_a, htmx_headers, fields, messag
     assert message in response.text
     assert "open" in response.text  # the form stays open with its messages
     assert not Contact.objects.exists()
-    assert bob_client.post(url, _new(**fields)).status_code == 400
+    plain = bob_client.post(url, _new(**fields))
+    assert plain.status_code == 422 and message in plain.text
+    assert not Contact.objects.exists()
+
+
+def test_the_form_leaves_the_rules_to_the_service():
+    # One home for each rule: the form takes what was typed, contact_prepare judges it.
+    form = ContactForm({"name": "Ana", "email": "Ana@X.com.br", "phone": "123"})
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["email"], form.cleaned_data["phone"]) == ("Ana@X.com.br", "123")
+
+
+def test_it_refuses_a_bad_edit_without_javascript(bob_client, client_a):
+    contact = ContactFactory(client=client_a, name="Ana", phone="+5511912345678")
+    response = bob_client.post(
+        reverse("contacts:update", args=[contact.code]),
+        {"edit-name": "Ana Maria", "edit-email": contact.email, "edit-phone": "12"},
+    )
+    assert response.status_code == 422
+    assert "Informe um telefone válido com DDD" in response.text
+    contact.refresh_from_db()
+    assert (contact.name, contact.phone) == ("Ana", "+5511912345678")
 
 
 def test_it_edits_a_contact_in_place(bob_client, client_a, htmx_headers):
