@@ -16,7 +16,6 @@ urlpatterns = [
     path("contatos/", include("contacts.urls")),
     path("terminais/", include("terminals.urls")),
     path("especialistas/", include("specialists.urls")),
-    path("tokens/", include("tokens.urls")),
     path("notificacoes/", include("notifications.urls")),
     path("importar-exportar/", include("importexport.urls")),
 ]

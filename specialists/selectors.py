@@ -13,11 +13,17 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
-from tenancy.models import Organization
+from tenancy.models import Organization, Project
 
 
-def specialist_list(*, organization: Organization, q: str = "", status: str = "") -> QuerySet:
+def specialist_list(
+    *, organization: Organization, project: Project | None = None, q: str = "", status: str = ""
+) -> QuerySet:
+    """The organization's specialists, only those of `project` when one is given (the
+    "Projeto" the operator works in)."""
     qs = Specialist.objects.for_org(organization)
+    if project is not None:
+        qs = qs.filter(projects=project)
     if q := q.strip():
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
     if status in Specialist.Status.values:
@@ -96,6 +102,13 @@ def catalog_list(*, organization: Organization, kind: str, q: str = "") -> Query
 def catalog_get(*, organization: Organization, kind: str, code):
     """A catalog entry of the organization; 404 when missing, foreign or of an unknown kind."""
     return catalog_model(kind).objects.get_for_org_or_404(organization=organization, code=code)
+
+
+def catalog_associated(
+    *, organization: Organization, kind: str, specialist: Specialist
+) -> QuerySet:
+    """The groups or roles the specialist is associated with."""
+    return catalog_list(organization=organization, kind=kind).filter(specialists=specialist)
 
 
 def catalog_unassociated(

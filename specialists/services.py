@@ -28,10 +28,33 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
-from tenancy.models import Organization, Project, User
+from tenancy.models import Membership, Organization, Project, User
 
 THUMBNAIL_SIZE = (160, 160)
 PROFILE_FIELDS = ("name", "email", "status", "culture", *ADDRESS_FIELDS)
+
+
+def specialist_prepare(values: dict[str, Any]) -> dict[str, Any]:
+    """The specialists' row rule, the one every writer applies (services, job import, admin
+    import): trims the name and lower-cases the e-mail (it is also the login's user name)
+    and the culture ("pt-BR" is "pt-br"). Only the fields present in `values` are touched,
+    so a partial update stays partial; returns a new dict."""
+    prepared = dict(values)
+    for name in ("name", "email", "culture"):
+        if isinstance(prepared.get(name), str):
+            prepared[name] = prepared[name].strip()
+    for name in ("email", "culture"):
+        if isinstance(prepared.get(name), str):
+            prepared[name] = prepared[name].lower()
+    return prepared
+
+
+def check_owner(organization: Organization, *objects: Any) -> None:
+    """Services trust no caller: every object they act on must belong to the organization
+    they act in. The one ownership check of the specialists and their tokens."""
+    for obj in objects:
+        if obj.organization_id != organization.pk:
+            raise ValidationError(_("This object does not belong to the organization."))
 
 
 def _thumbnail(photo: UploadedFile) -> ContentFile:
@@ -83,13 +106,20 @@ def _login_taken(specialist: Specialist) -> bool:
     return others.exists()
 
 
-def _sync_login(specialist: Specialist, password: str) -> None:
+def _sync_login(specialist: Specialist, password: str, *, culture_changed: bool) -> None:
     """Keeps the specialist's login (user name = e-mail) in step with the profile: created
     when a password is first set, renamed with the e-mail, disabled while inactive."""
     if not password and specialist.user is None:
         return
     user = specialist.user or get_user_model()(first_name=specialist.name[:150])
+    if specialist.user is None or culture_changed:
+        # The Culture is the login's language; a language the specialist later picks from
+        # the menu holds until an operator changes the Culture again.
+        user.language = specialist.culture
     user.username = user.email = specialist.email
+    # Deactivating the specialist is what takes the access away: an inactive user cannot
+    # log in and its open sessions end. The membership below stays, so reactivating gives
+    # the same access back.
     user.is_active = specialist.status == Specialist.Status.ACTIVE
     if password:
         if (error := password_check(password=password, user=user)) is not None:
@@ -100,15 +130,29 @@ def _sync_login(specialist: Specialist, password: str) -> None:
             {"email": _("There is already a login with this e-mail; choose another one.")}
         )
     user.save()
+    # A login without a membership ends on "not a member of any organization": the
+    # specialist works in its organization's back office as an operator. get_or_create,
+    # not update: an admin may have promoted this user meanwhile.
+    Membership.objects.get_or_create(
+        organization=specialist.organization,
+        user=user,
+        defaults={"role": Membership.Role.OPERATOR},
+    )
     specialist.user = user
 
 
-def _save_profile(specialist: Specialist, password: str, photo: UploadedFile | None) -> None:
+def _save_profile(
+    specialist: Specialist,
+    password: str,
+    photo: UploadedFile | None,
+    *,
+    culture_changed: bool = False,
+) -> None:
     # The unique e-mail is checked by the database below, with a clearer message.
     specialist.full_clean(exclude=["organization", "photo", "photo_thumbnail", "user"])
     if photo is not None:
         _set_photo(specialist, photo)
-    _sync_login(specialist, password)
+    _sync_login(specialist, password, culture_changed=culture_changed)
     try:
         with transaction.atomic():
             specialist.save()
@@ -116,6 +160,10 @@ def _save_profile(specialist: Specialist, password: str, photo: UploadedFile | N
         raise ValidationError(
             {"email": _("There is already a specialist with this e-mail.")}
         ) from exc
+
+
+def _profile(fields: dict[str, Any]) -> dict[str, Any]:
+    return specialist_prepare({k: v for k, v in fields.items() if k in PROFILE_FIELDS})
 
 
 @transaction.atomic
@@ -129,13 +177,13 @@ def specialist_create(
     **fields: Any,
 ) -> Specialist:
     """Creates a specialist, in `project` when given (the one the operator works in); with a
-    password it also gets a login, with a photo a thumbnail."""
-    specialist = Specialist(
-        organization=organization, **{k: v for k, v in fields.items() if k in PROFILE_FIELDS}
-    )
+    password it also gets a login to the organization's back office, with a photo a
+    thumbnail."""
+    if project is not None:
+        check_owner(organization, project)
+    specialist = Specialist(organization=organization, **_profile(fields))
     _save_profile(specialist, password, photo)
     if project is not None:
-        _check_owner(organization, project)
         specialist.projects.add(project)
     if additional is not None:
         additional_values_save(organization=organization, specialist=specialist, values=additional)
@@ -152,21 +200,15 @@ def specialist_update(
     additional: dict[int, Any] | None = None,
     **fields: Any,
 ) -> Specialist:
-    _check_owner(organization, specialist)
-    for name, value in fields.items():
-        if name in PROFILE_FIELDS:
-            setattr(specialist, name, value)
-    _save_profile(specialist, password, photo)
+    check_owner(organization, specialist)
+    profile = _profile(fields)
+    culture_changed = profile.get("culture", specialist.culture) != specialist.culture
+    for name, value in profile.items():
+        setattr(specialist, name, value)
+    _save_profile(specialist, password, photo, culture_changed=culture_changed)
     if additional is not None:
         additional_values_save(organization=organization, specialist=specialist, values=additional)
     return specialist
-
-
-def _check_owner(organization: Organization, *objects: Any) -> None:
-    # Services trust no caller: every object must belong to the organization they act in.
-    for obj in objects:
-        if obj.organization_id != organization.pk:
-            raise ValidationError(_("This object does not belong to the organization."))
 
 
 def additional_value_clean(*, field: AdditionalField, value: Any) -> str:
@@ -209,7 +251,7 @@ def additional_values_save(
 ) -> None:
     """Stores the specialist's values of the organization's additional fields (by field id);
     fields left out are untouched, empty values are removed."""
-    _check_owner(organization, specialist)
+    check_owner(organization, specialist)
     fields = {f.pk: f for f in AdditionalField.objects.for_org(organization).filter(pk__in=values)}
     errors: dict[str, list[str]] = {}
     cleaned: dict[int, str] = {}
@@ -238,36 +280,34 @@ def additional_values_save(
     )
 
 
-def specialist_group_add(
-    *, organization: Organization, specialist: Specialist, group: SpecialistGroup
+def _relation(specialist: Specialist, item: SpecialistGroup | Role):
+    # Groups and roles are associated the same way; the item's model names the relation.
+    if isinstance(item, SpecialistGroup):
+        return specialist.groups
+    if isinstance(item, Role):
+        return specialist.roles
+    raise TypeError(f"A specialist is associated with groups and roles, not {type(item)}.")
+
+
+def specialist_associate(
+    *, organization: Organization, specialist: Specialist, item: SpecialistGroup | Role
 ) -> None:
-    _check_owner(organization, specialist, group)
-    specialist.groups.add(group)
+    """Puts the specialist in a group or gives it a role (nothing when it already has it)."""
+    check_owner(organization, specialist, item)
+    _relation(specialist, item).add(item)
 
 
-def specialist_group_remove(
-    *, organization: Organization, specialist: Specialist, group: SpecialistGroup
+def specialist_dissociate(
+    *, organization: Organization, specialist: Specialist, item: SpecialistGroup | Role
 ) -> None:
-    _check_owner(organization, specialist, group)
-    specialist.groups.remove(group)
-
-
-def specialist_role_add(*, organization: Organization, specialist: Specialist, role: Role) -> None:
-    _check_owner(organization, specialist, role)
-    specialist.roles.add(role)
-
-
-def specialist_role_remove(
-    *, organization: Organization, specialist: Specialist, role: Role
-) -> None:
-    _check_owner(organization, specialist, role)
-    specialist.roles.remove(role)
+    check_owner(organization, specialist, item)
+    _relation(specialist, item).remove(item)
 
 
 def feedback_create(
     *, organization: Organization, specialist: Specialist, author: User, text: str
 ) -> Feedback:
-    _check_owner(organization, specialist)
+    check_owner(organization, specialist)
     feedback = Feedback(
         organization=organization, specialist=specialist, author=author, text=text.strip()
     )
@@ -287,7 +327,7 @@ def shift_create(
 ) -> Shift:
     """Adds a shift; refuses one that ends before it starts or overlaps another shift of
     the same specialist (both ends count as days of the shift)."""
-    _check_owner(organization, specialist, calendar)
+    check_owner(organization, specialist, calendar)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("“Until” cannot be before “From”.")})
     # Locking the specialist serializes concurrent additions, so two overlapping shifts
@@ -319,7 +359,7 @@ def shift_create(
 
 
 def shift_delete(*, organization: Organization, shift: Shift) -> None:
-    _check_owner(organization, shift)
+    check_owner(organization, shift)
     shift.delete()
 
 
@@ -327,7 +367,7 @@ def catalog_save(*, organization: Organization, instance: Any, name: str, descri
     """Creates or renames a group, role or calendar of the organization."""
     if instance.pk is None:
         instance.organization = organization
-    _check_owner(organization, instance)
+    check_owner(organization, instance)
     instance.name = name.strip()
     instance.description = description.strip()
     instance.full_clean(exclude=["organization"])
@@ -340,7 +380,7 @@ def catalog_save(*, organization: Organization, instance: Any, name: str, descri
 
 
 def catalog_delete(*, organization: Organization, instance: Any) -> None:
-    _check_owner(organization, instance)
+    check_owner(organization, instance)
     if isinstance(instance, Calendar) and instance.shifts.exists():
         raise ValidationError(_("This calendar is used by shifts; remove them first."))
     instance.delete()
@@ -352,7 +392,7 @@ def additional_field_save(
     """Creates or changes one of the organization's additional fields."""
     if instance.pk is None:
         instance.organization = organization
-    _check_owner(organization, instance)
+    check_owner(organization, instance)
     for name, value in fields.items():
         setattr(instance, name, value.strip() if isinstance(value, str) else value)
     if instance.field_type == AdditionalField.Type.CHOICE and not instance.choice_list:
@@ -368,5 +408,5 @@ def additional_field_save(
 
 def additional_field_delete(*, organization: Organization, instance: AdditionalField) -> None:
     """Deletes the field and every specialist's value of it."""
-    _check_owner(organization, instance)
+    check_owner(organization, instance)
     instance.delete()

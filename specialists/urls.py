@@ -28,6 +28,12 @@ urlpatterns = [
         views.shift_remove,
         name="shift_remove",
     ),
+    path("<uuid:code>/tokens/novo/", views.token_create, name="token_create"),
+    path(
+        "<uuid:code>/tokens/<uuid:token_code>/revogar/",
+        views.token_revoke,
+        name="token_revoke",
+    ),
     path("<uuid:code>/<slug:kind>/opcoes/", views.association_choices, name="association_choices"),
     path(
         "<uuid:code>/<slug:kind>/<uuid:item_code>/associar/",

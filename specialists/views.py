@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -10,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from specialists import selectors, services
@@ -23,9 +25,10 @@ from specialists.forms import (
 )
 from specialists.models import Specialist
 from tenancy.decorators import admin_required, member_required
-from tenancy.http import VigiaRequest
+from tenancy.http import VigiaRequest, form_errors, refused_status
+from tokens import selectors as token_selectors
+from tokens import services as token_services
 from tokens.forms import TokenForm
-from tokens.selectors import token_list
 
 TAB_LABELS = (
     ("details", gettext_lazy("Details")),
@@ -46,23 +49,9 @@ CATALOG_LABELS = (
 PROFILE_TABS = ("details", "address", "additional")
 RELATION_TABS = ("groups", "roles", "feedback", "shifts", "tokens")
 PAGE_SIZE = 25
-# Groups and roles are associated the same way; the kind names the relation.
-ASSOCIATIONS = {
-    "groups": (
-        "specialist-groups",
-        services.specialist_group_add,
-        services.specialist_group_remove,
-    ),
-    "roles": ("roles", services.specialist_role_add, services.specialist_role_remove),
-}
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+# The tabs where a specialist is associated with catalog items, and the catalog each
+# tab's items come from.
+ASSOCIATION_CATALOGS = {"groups": "specialist-groups", "roles": "roles"}
 
 
 def _tab(request: VigiaRequest, specialist: Specialist | None) -> str:
@@ -71,19 +60,39 @@ def _tab(request: VigiaRequest, specialist: Specialist | None) -> str:
     return tab if tab in allowed else "details"
 
 
+def _tab_url(specialist: Specialist, tab: str) -> str:
+    return f"{reverse('specialists:detail', kwargs={'code': specialist.code})}?tab={tab}"
+
+
+def _redirect(request: VigiaRequest, url: str) -> HttpResponse:
+    # htmx would swap a followed redirect into the clicked element; it must load the page.
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _confirm(
+    request: VigiaRequest, *, question: str, subject: str, button: str, back: str
+) -> HttpResponse:
+    """The confirmation page of a destructive action, for a GET of its URL: what a click
+    opens with JavaScript off. With htmx the click posts after `hx-confirm` instead."""
+    context = {"question": question, "subject": subject, "button": button, "back": back}
+    return render(request, "specialists/confirm.html", context)
+
+
 @require_GET
 @member_required
 def specialist_list(request: VigiaRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     status = request.GET.get("status", "")
-    qs = selectors.specialist_list(organization=request.organization, q=q, status=status)
+    qs = selectors.specialist_list(
+        organization=request.organization, project=request.project, q=q, status=status
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "status": status, "statuses": Specialist.Status.choices}
     template = "specialists/list.html#results" if request.htmx else "specialists/list.html"
     return render(request, template, context)
 
 
-def render_detail(
+def _render_detail(
     request: VigiaRequest,
     *,
     specialist: Specialist | None,
@@ -92,8 +101,8 @@ def render_detail(
     status: int = 200,
     **extra,
 ) -> HttpResponse:
-    """The specialist page on `tab` (only the tab panel for htmx). Other apps' tabs
-    (integration tokens) render through here too, passing their own context."""
+    """The specialist page on `tab` (only the tab panel for htmx); `extra` overrides the
+    tab's context (a refused form, a token just issued)."""
     organization = request.organization
     context = {
         "specialist": specialist,
@@ -113,11 +122,12 @@ def render_detail(
             form = SpecialistForm(instance=specialist, organization=organization, initial=initial)
         context["form"] = form
         context["error_tabs"] = form.tabs_with_errors() if form.is_bound else []
-    elif tab in ASSOCIATIONS:
-        kind = ASSOCIATIONS[tab][0]
-        related = specialist.groups if tab == "groups" else specialist.roles
-        context["associated"] = related.order_by("name")
+    elif tab in ASSOCIATION_CATALOGS:
+        kind = ASSOCIATION_CATALOGS[tab]
         context["catalog_kind"] = kind
+        context["associated"] = selectors.catalog_associated(
+            organization=organization, kind=kind, specialist=specialist
+        )
         context["choices"] = selectors.catalog_unassociated(
             organization=organization, kind=kind, specialist=specialist
         )
@@ -131,19 +141,33 @@ def render_detail(
         context["shifts"] = selectors.shift_list(organization=organization, specialist=specialist)
     elif tab == "tokens":
         context.setdefault("token_form", TokenForm())
-        context["tokens"] = token_list(organization=organization, specialist=specialist)
+        context["tokens"] = token_selectors.token_list(
+            organization=organization, specialist=specialist
+        )
     template = "specialists/detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#tab-panel"
-        # htmx swaps only 2xx answers; a refused form must still show its errors.
-        status = 200
     return render(request, template, context, status=status)
+
+
+def _back_to_tab(
+    request: VigiaRequest, specialist: Specialist, tab: str, **refused
+) -> HttpResponse:
+    """After a change on a relation tab: htmx gets the tab panel, a plain post is sent back
+    to the tab. A refused form (in `refused`) is shown again, with its errors, on both."""
+    if refused:
+        return _render_detail(
+            request, specialist=specialist, tab=tab, status=refused_status(request), **refused
+        )
+    if request.htmx:
+        return _render_detail(request, specialist=specialist, tab=tab)
+    return redirect(_tab_url(specialist, tab))
 
 
 @require_GET
 @member_required
 def specialist_create(request: VigiaRequest) -> HttpResponse:
-    return render_detail(request, specialist=None, tab=_tab(request, None))
+    return _render_detail(request, specialist=None, tab=_tab(request, None))
 
 
 @require_POST
@@ -158,24 +182,26 @@ def specialist_create_submit(request: VigiaRequest) -> HttpResponse:
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Specialist created."))
             return redirect("specialists:detail", code=specialist.code)
     tab = (form.tabs_with_errors() or ["details"])[0]
-    return render_detail(request, specialist=None, tab=tab, form=form, status=422)
+    return _render_detail(
+        request, specialist=None, tab=tab, form=form, status=refused_status(request)
+    )
 
 
 @require_GET
 @member_required
-def specialist_detail(request: VigiaRequest, code) -> HttpResponse:
+def specialist_detail(request: VigiaRequest, code: UUID) -> HttpResponse:
     specialist = selectors.specialist_get(organization=request.organization, code=code)
-    return render_detail(request, specialist=specialist, tab=_tab(request, specialist))
+    return _render_detail(request, specialist=specialist, tab=_tab(request, specialist))
 
 
 @require_POST
 @member_required
-def specialist_update(request: VigiaRequest, code) -> HttpResponse:
+def specialist_update(request: VigiaRequest, code: UUID) -> HttpResponse:
     specialist = selectors.specialist_get(organization=request.organization, code=code)
     form = SpecialistForm(
         request.POST, request.FILES, instance=specialist, organization=request.organization
@@ -186,16 +212,19 @@ def specialist_update(request: VigiaRequest, code) -> HttpResponse:
                 organization=request.organization, specialist=specialist, **form.service_kwargs()
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Specialist saved."))
-            tab = request.POST.get("tab") if request.POST.get("tab") in PROFILE_TABS else None
-            url = reverse("specialists:detail", kwargs={"code": specialist.code})
-            return redirect(f"{url}?tab={tab}" if tab else url)
+            tab = request.POST.get("tab")
+            if tab in PROFILE_TABS:
+                return redirect(_tab_url(specialist, tab))
+            return redirect("specialists:detail", code=specialist.code)
     # The form mutated the instance; the header must show what is stored.
     specialist.refresh_from_db()
     tab = (form.tabs_with_errors() or ["details"])[0]
-    return render_detail(request, specialist=specialist, tab=tab, form=form, status=422)
+    return _render_detail(
+        request, specialist=specialist, tab=tab, form=form, status=refused_status(request)
+    )
 
 
 @require_POST
@@ -215,25 +244,15 @@ def password_check(request: VigiaRequest) -> HttpResponse:
     )
 
 
-def _back_to_tab(request: VigiaRequest, specialist: Specialist, tab: str, **extra):
-    if request.htmx:
-        return render_detail(request, specialist=specialist, tab=tab, **extra)
-    if extra:
-        # A refused plain post shows its errors on the page itself.
-        return render_detail(request, specialist=specialist, tab=tab, status=422, **extra)
-    url = reverse("specialists:detail", kwargs={"code": specialist.code})
-    return redirect(f"{url}?tab={tab}")
-
-
 @require_GET
 @member_required
-def association_choices(request: VigiaRequest, code, kind: str) -> HttpResponse:
-    if kind not in ASSOCIATIONS:
+def association_choices(request: VigiaRequest, code: UUID, kind: str) -> HttpResponse:
+    if kind not in ASSOCIATION_CATALOGS:
         raise Http404
     specialist = selectors.specialist_get(organization=request.organization, code=code)
     choices = selectors.catalog_unassociated(
         organization=request.organization,
-        kind=ASSOCIATIONS[kind][0],
+        kind=ASSOCIATION_CATALOGS[kind],
         specialist=specialist,
         q=request.GET.get("q", ""),
     )
@@ -244,48 +263,57 @@ def association_choices(request: VigiaRequest, code, kind: str) -> HttpResponse:
     )
 
 
-def _association_change(request: VigiaRequest, code, kind: str, item_code, *, add: bool):
-    if kind not in ASSOCIATIONS:
+def _association_change(
+    request: VigiaRequest, code: UUID, kind: str, item_code: UUID, *, add: bool
+) -> HttpResponse:
+    if kind not in ASSOCIATION_CATALOGS:
         raise Http404
-    catalog, associate, dissociate = ASSOCIATIONS[kind]
     specialist = selectors.specialist_get(organization=request.organization, code=code)
-    item = selectors.catalog_get(organization=request.organization, kind=catalog, code=item_code)
-    change = associate if add else dissociate
-    change(organization=request.organization, specialist=specialist, **{kind[:-1]: item})
+    item = selectors.catalog_get(
+        organization=request.organization, kind=ASSOCIATION_CATALOGS[kind], code=item_code
+    )
+    change = services.specialist_associate if add else services.specialist_dissociate
+    change(organization=request.organization, specialist=specialist, item=item)
     return _back_to_tab(request, specialist, kind)
 
 
 @require_POST
 @member_required
-def association_add(request: VigiaRequest, code, kind: str, item_code) -> HttpResponse:
+def association_add(request: VigiaRequest, code: UUID, kind: str, item_code: UUID) -> HttpResponse:
     return _association_change(request, code, kind, item_code, add=True)
 
 
 @require_POST
 @member_required
-def association_remove(request: VigiaRequest, code, kind: str, item_code) -> HttpResponse:
+def association_remove(
+    request: VigiaRequest, code: UUID, kind: str, item_code: UUID
+) -> HttpResponse:
     return _association_change(request, code, kind, item_code, add=False)
 
 
 @require_POST
 @member_required
-def feedback_add(request: VigiaRequest, code) -> HttpResponse:
+def feedback_add(request: VigiaRequest, code: UUID) -> HttpResponse:
     specialist = selectors.specialist_get(organization=request.organization, code=code)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        services.feedback_create(
-            organization=request.organization,
-            specialist=specialist,
-            author=request.user,
-            text=form.cleaned_data["text"],
-        )
-        return _back_to_tab(request, specialist, "feedback")
+        try:
+            services.feedback_create(
+                organization=request.organization,
+                specialist=specialist,
+                author=request.user,
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            return _back_to_tab(request, specialist, "feedback")
     return _back_to_tab(request, specialist, "feedback", feedback_form=form)
 
 
 @require_POST
 @member_required
-def shift_add(request: VigiaRequest, code) -> HttpResponse:
+def shift_add(request: VigiaRequest, code: UUID) -> HttpResponse:
     specialist = selectors.specialist_get(organization=request.organization, code=code)
     form = ShiftForm(request.POST, organization=request.organization)
     if form.is_valid():
@@ -294,27 +322,84 @@ def shift_add(request: VigiaRequest, code) -> HttpResponse:
                 organization=request.organization, specialist=specialist, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             return _back_to_tab(request, specialist, "shifts")
     return _back_to_tab(request, specialist, "shifts", shift_form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
-def shift_remove(request: VigiaRequest, code, shift_code) -> HttpResponse:
+def shift_remove(request: VigiaRequest, code: UUID, shift_code: UUID) -> HttpResponse:
     specialist = selectors.specialist_get(organization=request.organization, code=code)
     shift = selectors.shift_get(
         organization=request.organization, specialist=specialist, code=shift_code
     )
+    if request.method == "GET":
+        return _confirm(
+            request,
+            question=_("Remove this shift?"),
+            subject=f"{shift} · {shift.calendar}",
+            button=_("Remove"),
+            back=_tab_url(specialist, "shifts"),
+        )
     services.shift_delete(organization=request.organization, shift=shift)
     return _back_to_tab(request, specialist, "shifts")
+
+
+# The integration tokens tab: the token library (tokens/) issues and checks them.
+
+
+@require_POST
+@member_required
+def token_create(request: VigiaRequest, code: UUID) -> HttpResponse:
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            issued = token_services.token_create(
+                organization=request.organization,
+                specialist=specialist,
+                description=form.cleaned_data["description"],
+                expires_at=token_services.expiry_from_date(form.cleaned_data["expires_on"]),
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            # No redirect: this response is the only place the secret ever appears.
+            response = _render_detail(request, specialist=specialist, tab="tokens", issued=issued)
+            response["Cache-Control"] = "no-store"
+            return response
+    return _back_to_tab(request, specialist, "tokens", token_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def token_revoke(request: VigiaRequest, code: UUID, token_code: UUID) -> HttpResponse:
+    specialist = selectors.specialist_get(organization=request.organization, code=code)
+    token = token_selectors.token_get(
+        organization=request.organization, specialist=specialist, code=token_code
+    )
+    if request.method == "GET":
+        return _confirm(
+            request,
+            question=_("Revoke this token? Integrations using it stop working at once."),
+            subject=str(token),
+            button=_("Revoke"),
+            back=_tab_url(specialist, "tokens"),
+        )
+    token_services.token_revoke(organization=request.organization, token=token)
+    if not request.htmx:
+        messages.success(request, _("Token revoked."))
+    return _back_to_tab(request, specialist, "tokens")
 
 
 # Catalogs: specialist groups, client groups, roles and calendars.
 
 
-def _catalog_page(request: VigiaRequest, kind: str, form=None, editing=None, status=200):
+def _catalog_page(
+    request: VigiaRequest, kind: str, form=None, editing=None, status: int = 200
+) -> HttpResponse:
     context = {
         "kind": kind,
         "kind_labels": CATALOG_LABELS,
@@ -354,31 +439,39 @@ def catalog_save(request: VigiaRequest, kind: str) -> HttpResponse:
                 organization=request.organization, instance=editing or model(), **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            url = reverse("specialists:catalog", kwargs={"kind": kind})
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    return _catalog_page(request, kind, form=form, editing=editing, status=422)
+            return _redirect(request, reverse("specialists:catalog", kwargs={"kind": kind}))
+    return _catalog_page(request, kind, form=form, editing=editing, status=refused_status(request))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_required
-def catalog_delete(request: VigiaRequest, kind: str, code) -> HttpResponse:
+def catalog_delete(request: VigiaRequest, kind: str, code: UUID) -> HttpResponse:
     item = selectors.catalog_get(organization=request.organization, kind=kind, code=code)
+    back = reverse("specialists:catalog", kwargs={"kind": kind})
+    if request.method == "GET":
+        return _confirm(
+            request,
+            question=_("Delete it? It is removed from everyone who has it."),
+            subject=item.name,
+            button=_("Delete"),
+            back=back,
+        )
     try:
         services.catalog_delete(organization=request.organization, instance=item)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Deleted."))
-    return redirect("specialists:catalog", kind=kind)
+    return _redirect(request, back)
 
 
 # Additional fields: defined once per organization, by its admins.
 
 
-def _fields_page(request: VigiaRequest, form=None, editing=None, status=200) -> HttpResponse:
+def _fields_page(request: VigiaRequest, form=None, editing=None, status: int = 200) -> HttpResponse:
     context = {
         "fields": selectors.additional_field_list(organization=request.organization),
         "form": form or AdditionalFieldForm(instance=editing),
@@ -411,17 +504,25 @@ def field_save(request: VigiaRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("specialists:fields")
-    return _fields_page(request, form=form, editing=editing, status=422)
+            return _redirect(request, reverse("specialists:fields"))
+    return _fields_page(request, form=form, editing=editing, status=refused_status(request))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_required
-def field_delete(request: VigiaRequest, code) -> HttpResponse:
+def field_delete(request: VigiaRequest, code: UUID) -> HttpResponse:
     field = selectors.additional_field_get(organization=request.organization, code=code)
+    if request.method == "GET":
+        return _confirm(
+            request,
+            question=_("Delete this field and every specialist's value of it?"),
+            subject=field.label,
+            button=_("Delete"),
+            back=reverse("specialists:fields"),
+        )
     services.additional_field_delete(organization=request.organization, instance=field)
     messages.success(request, _("Deleted."))
-    return redirect("specialists:fields")
+    return _redirect(request, reverse("specialists:fields"))

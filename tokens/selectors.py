@@ -11,8 +11,9 @@ def token_list(*, organization: Organization, specialist: Specialist) -> QuerySe
     return IntegrationToken.objects.for_org(organization).filter(specialist=specialist)
 
 
-def token_get(*, organization: Organization, code) -> IntegrationToken:
-    """The organization's token with this code; 404 when missing or foreign."""
-    return IntegrationToken.objects.select_related("specialist").get_for_org_or_404(
+def token_get(*, organization: Organization, specialist: Specialist, code) -> IntegrationToken:
+    """The specialist's token with this code; 404 when missing, foreign or another
+    specialist's."""
+    return IntegrationToken.objects.filter(specialist=specialist).get_for_org_or_404(
         organization=organization, code=code
     )

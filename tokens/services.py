@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from specialists.models import Specialist
+from specialists.services import check_owner
 from tenancy.models import Organization
 from tokens.models import IntegrationToken
 
@@ -47,16 +48,14 @@ def expiry_from_date(day: date) -> datetime:
 
 def token_create(
     *,
+    organization: Organization,
     specialist: Specialist,
     description: str,
     expires_at: datetime,
-    organization: Organization | None = None,
 ) -> IssuedToken:
-    """Creates a token for `specialist`; the returned secret is the only copy there is.
-    `organization` defaults to the specialist's; when given, it must be that one."""
-    organization = organization or specialist.organization
-    if specialist.organization_id != organization.pk:
-        raise ValidationError(_("This specialist does not belong to the organization."))
+    """Creates a token for `specialist` of `organization`; the returned secret is the only
+    copy there is."""
+    check_owner(organization, specialist)
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
     prefix = _free_prefix()
@@ -100,6 +99,5 @@ def token_authenticate(raw: str) -> IntegrationToken | None:
 
 def token_revoke(*, organization: Organization, token: IntegrationToken) -> None:
     """Deletes the token at once: the next call made with it is refused."""
-    if token.organization_id != organization.pk:
-        raise ValidationError(_("This token does not belong to the organization."))
+    check_owner(organization, token)
     token.delete()

@@ -19,4 +19,10 @@
     form.querySelector("[data-current-tab]").value = name;
     history.replaceState(null, "", link.href);
   });
+
+  // A token shown once: one click selects all of it, ready to copy by hand. Listening on
+  // the document keeps working after htmx swaps the tab in.
+  document.addEventListener("click", function (event) {
+    if (event.target.matches("input[data-select-on-click]")) event.target.select();
+  });
 })();

@@ -9,6 +9,7 @@ from PIL import Image
 
 from specialists import services
 from specialists.models import AdditionalField, AdditionalFieldValue, Shift, Specialist
+from tenancy.models import Membership, User
 from tests.factories import (
     AdditionalFieldFactory,
     CalendarFactory,
@@ -91,7 +92,12 @@ def test_it_refuses_a_photo_that_is_not_an_image(org_a, specialist_a, media_root
 
 def test_it_refuses_to_update_another_organizations_specialist(org_b, specialist_a):
     with pytest.raises(ValidationError):
-        services.specialist_update(organization=org_b, specialist=specialist_a, name="X")
+        services.specialist_update(
+            organization=org_b, specialist=specialist_a, name="X", password=STRONG
+        )
+    specialist_a.refresh_from_db()
+    assert (specialist_a.name, specialist_a.user) == ("Ana Souza", None)
+    assert not User.objects.filter(username="ana@example.com").exists()
 
 
 def test_it_adds_a_shift(org_a, specialist_a, calendar_a):
@@ -185,22 +191,31 @@ def test_it_refuses_another_organizations_calendar(org_a, org_b, specialist_a):
 def test_it_associates_groups_and_roles(org_a, specialist_a):
     group = SpecialistGroupFactory(organization=org_a)
     role = RoleFactory(organization=org_a)
-    services.specialist_group_add(organization=org_a, specialist=specialist_a, group=group)
-    services.specialist_role_add(organization=org_a, specialist=specialist_a, role=role)
+    services.specialist_associate(organization=org_a, specialist=specialist_a, item=group)
+    services.specialist_associate(organization=org_a, specialist=specialist_a, item=role)
     assert list(specialist_a.groups.all()) == [group]
     assert list(specialist_a.roles.all()) == [role]
-    services.specialist_role_remove(organization=org_a, specialist=specialist_a, role=role)
+    services.specialist_dissociate(organization=org_a, specialist=specialist_a, item=role)
     assert not specialist_a.roles.exists()
+    assert list(specialist_a.groups.all()) == [group]
 
 
 def test_it_refuses_a_foreign_group(org_a, org_b, specialist_a):
     with pytest.raises(ValidationError):
-        services.specialist_group_add(
+        services.specialist_associate(
             organization=org_a,
             specialist=specialist_a,
-            group=SpecialistGroupFactory(organization=org_b),
+            item=SpecialistGroupFactory(organization=org_b),
         )
     assert not specialist_a.groups.exists()
+
+
+def test_it_refuses_to_dissociate_for_another_organization(org_b, specialist_a):
+    group = SpecialistGroupFactory(organization=specialist_a.organization)
+    specialist_a.groups.add(group)
+    with pytest.raises(ValidationError):
+        services.specialist_dissociate(organization=org_b, specialist=specialist_a, item=group)
+    assert list(specialist_a.groups.all()) == [group]
 
 
 def test_it_adds_feedback_with_its_author(org_a, specialist_a, alice):
@@ -284,6 +299,14 @@ def test_it_keeps_a_calendar_that_shifts_use(org_a, specialist_a, calendar_a):
     with pytest.raises(ValidationError):
         services.catalog_delete(organization=org_a, instance=calendar_a)
     calendar_a.refresh_from_db()
+    assert Shift.objects.filter(calendar=calendar_a).count() == 1
+
+
+def test_it_refuses_to_delete_another_organizations_field(org_b, org_a):
+    field = AdditionalFieldFactory(organization=org_a)
+    with pytest.raises(ValidationError):
+        services.additional_field_delete(organization=org_b, instance=field)
+    assert AdditionalField.objects.filter(pk=field.pk).exists()
 
 
 def test_it_creates_a_specialist_in_the_current_project(org_a, project_a):
@@ -306,6 +329,70 @@ def test_it_keeps_the_login_in_step_with_the_profile(org_a):
     assert specialist.user.check_password(STRONG)
 
 
+def test_it_normalizes_a_row_with_the_one_row_rule():
+    prepared = services.specialist_prepare(
+        {"name": "  Caio  ", "email": " Caio@Example.COM ", "culture": "pt-BR", "city": " X "}
+    )
+    assert prepared == {
+        "name": "Caio",
+        "email": "caio@example.com",
+        "culture": "pt-br",
+        "city": " X ",
+    }
+    # A partial update stays partial.
+    assert services.specialist_prepare({"status": "inactive"}) == {"status": "inactive"}
+
+
+def test_it_applies_the_row_rule_when_creating_and_updating(org_a):
+    specialist = services.specialist_create(
+        organization=org_a, name=" Caio ", email="Caio@Example.com", password=STRONG
+    )
+    assert (specialist.name, specialist.email) == ("Caio", "caio@example.com")
+    assert specialist.user.username == "caio@example.com"
+    services.specialist_update(organization=org_a, specialist=specialist, email="CAIO@X.COM")
+    specialist.refresh_from_db()
+    assert specialist.email == specialist.user.username == "caio@x.com"
+
+
+def test_it_makes_a_login_an_operator_of_the_organization_in_its_culture(org_a):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", culture="es", password=STRONG
+    )
+    membership = Membership.objects.get(user=specialist.user)
+    assert (membership.organization, membership.role) == (org_a, Membership.Role.OPERATOR)
+    assert specialist.user.language == "es"
+
+
+def test_it_gives_a_login_to_an_existing_specialist_with_its_membership(org_a, specialist_a):
+    services.specialist_update(organization=org_a, specialist=specialist_a, password=STRONG)
+    assert Membership.objects.filter(organization=org_a, user=specialist_a.user).exists()
+    assert specialist_a.user.language == specialist_a.culture
+
+
+def test_it_follows_a_change_of_culture_but_keeps_the_users_own_choice(org_a):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    user = specialist.user
+    user.language = "en"  # picked from the language menu
+    user.save()
+    services.specialist_update(organization=org_a, specialist=specialist, city="Recife")
+    user.refresh_from_db()
+    assert user.language == "en"
+    services.specialist_update(organization=org_a, specialist=specialist, culture="es")
+    user.refresh_from_db()
+    assert user.language == "es"
+
+
+def test_it_keeps_a_promoted_login_admin(org_a):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    Membership.objects.filter(user=specialist.user).update(role=Membership.Role.ADMIN)
+    services.specialist_update(organization=org_a, specialist=specialist, name="Caio Lima")
+    assert Membership.objects.get(user=specialist.user).role == Membership.Role.ADMIN
+
+
 def test_it_refuses_a_login_that_another_user_has(org_a):
     UserFactory(username="caio@example.com")
     with pytest.raises(ValidationError) as exc:
@@ -314,3 +401,4 @@ def test_it_refuses_a_login_that_another_user_has(org_a):
         )
     assert "login" in exc.value.message_dict["email"][0]
     assert not Specialist.objects.exists()
+    assert not Membership.objects.exists()

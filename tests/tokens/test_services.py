@@ -72,8 +72,9 @@ def test_it_refuses_to_revoke_another_organizations_token(org_b, specialist):
 
 
 def test_it_refuses_an_expiry_in_the_past(specialist):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         _issue(specialist, days=-1)
+    assert "expires_at" in exc.value.message_dict
     assert not IntegrationToken.objects.exists()
 
 
@@ -85,6 +86,15 @@ def test_it_refuses_a_foreign_specialist(org_b, specialist):
             description="x",
             expires_at=timezone.now() + timedelta(days=1),
         )
+    assert not IntegrationToken.objects.exists()
+
+
+def test_it_needs_the_organization_it_acts_in(specialist):
+    with pytest.raises(TypeError):
+        token_create(
+            specialist=specialist, description="x", expires_at=timezone.now() + timedelta(days=1)
+        )
+    assert not IntegrationToken.objects.exists()
 
 
 def test_it_writes_last_used_at_most_once_a_minute(specialist, django_assert_num_queries):
