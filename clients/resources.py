@@ -4,40 +4,39 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from clients import cnpj as cnpj_rules
 from clients.models import Client, ClientGroup
-from clients.search import client_search_text
+from clients.services import client_prepare
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
 from tenancy.models import Project
 
-
-def _derived_columns(record: dict) -> dict:
-    """Columns the import computes from a client's other fields: the search column, with the
-    same function the services use, so imported clients are found like any other."""
-    return {
-        "search_text": client_search_text(
-            **{
-                name: record.get(name) or ""
-                for name in ("cnpj", "razao_social", "nome_fantasia", "conta", "email_wvds")
-            }
-        )
-    }
-
+# The CNPJ as the formats read it: in a client's key column and in the columns of other
+# entities that refer to a client (contacts, terminals).
+CNPJ = c.Identifier(
+    type_label=_("CNPJ"),
+    allowed=_("14 characters, with or without punctuation; numeric or alphanumeric"),
+    normalize=cnpj_rules.normalize,
+    is_valid=cnpj_rules.is_valid_normalized,
+    invalid=_("“%(column)s”: “%(value)s” is not a valid CNPJ."),
+    width=14,
+)
 
 CLIENT_FORMAT = c.EntityFormat(
     name="clients",
     label=_("Clients"),
     model=Client,
     key=("cnpj",),
-    derived=_derived_columns,
+    prepare=client_prepare,
     columns=(
         c.Column(
             "CNPJ",
             "cnpj",
-            c.CNPJ,
+            c.CODE,
             _("The client's CNPJ; it identifies the client: an existing CNPJ updates that client."),
             required=True,
             example="12.ABC.345/01DE-35",
+            identifier=CNPJ,
         ),
         c.Column(
             "Razão social",

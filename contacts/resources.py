@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from clients.resources import CNPJ
 from contacts.models import Contact
+from contacts.services import contact_prepare
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
 
@@ -15,6 +17,7 @@ CONTACT_FORMAT = c.EntityFormat(
     model=Contact,
     # A contact is identified by its client and its e-mail.
     key=("client", "email"),
+    prepare=contact_prepare,
     columns=(
         c.Column(
             "CNPJ do cliente",
@@ -24,6 +27,7 @@ CONTACT_FORMAT = c.EntityFormat(
             required=True,
             related_model=Client,
             lookup="cnpj",
+            identifier=CNPJ,
             example="12.ABC.345/01DE-35",
         ),
         c.Column(

@@ -3,13 +3,14 @@ job engine uses: one definition of the columns, two front ends.
 
 The admin serves every organization at once, so its files carry one more column, the
 organization's slug, and every reference (group, project, client…) is looked up inside the
-row's organization only."""
+row's organization only. Every row goes through the format's row rule and the model's
+validation before it is saved: a refused row is reported and nothing of it is stored."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from clients import cnpj as cnpj_rules
 from importexport import columns as c
 from tenancy.models import Organization
 
@@ -21,18 +22,28 @@ def _organization_of(row) -> Organization | None:
     return Organization.objects.filter(slug=slug).first() if slug else None
 
 
-class CnpjWidget(widgets.CharWidget):
+class IdentifierWidget(widgets.CharWidget):
+    """A coded identifier (the CNPJ) spelled the way it is stored."""
+
+    def __init__(self, identifier: c.Identifier, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.identifier = identifier
+
     def clean(self, value, row=None, **kwargs):
-        return cnpj_rules.normalize(super().clean(value, row, **kwargs) or "")
+        return self.identifier.clean(value, c.cell_text(super().clean(value, row, **kwargs)))
 
 
 class TenantForeignKeyWidget(widgets.ForeignKeyWidget):
+    def __init__(self, model, field: str, identifier: c.Identifier | None = None) -> None:
+        super().__init__(model, field)
+        self.identifier = identifier
+
     def get_queryset(self, value, row, *args, **kwargs):
         return self.model.objects.filter(organization=_organization_of(row))
 
     def clean(self, value, row=None, **kwargs):
-        if self.field == "cnpj" and value:
-            value = cnpj_rules.normalize(str(value))
+        if self.identifier is not None and value:
+            value = self.identifier.clean(value, c.cell_text(value))
         return super().clean(value, row, **kwargs)
 
 
@@ -47,6 +58,34 @@ class TenantResource(resources.ModelResource):
         column_name=ORGANIZATION_HEADER,
         widget=widgets.ForeignKeyWidget(Organization, "slug"),
     )
+    entity_format: c.EntityFormat
+
+    def import_instance(self, instance, row, **kwargs):
+        """Sets the row's fields, then applies the format's row rule, before
+        django-import-export validates the instance (clean_model_instances): the model's
+        checks see the normalized values, and a value the rule refuses fails the row."""
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        fmt = self.entity_format
+        if fmt.prepare is not None:
+            # Fields the file left in error are not handed to the rule.
+            names = [
+                fmt.model._meta.get_field(column.field).attname
+                for column in fmt.columns
+                if not column.multiple and column.field not in errors
+            ]
+            try:
+                prepared = fmt.prepare({name: getattr(instance, name) for name in names})
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+            else:
+                for name, value in prepared.items():
+                    setattr(instance, name, value)
+        if errors:
+            raise ValidationError(errors)
 
 
 def _field(column: c.Column) -> fields.Field:
@@ -56,11 +95,11 @@ def _field(column: c.Column) -> fields.Field:
             column.related_model, separator=c.LIST_SEPARATOR, field=column.lookup
         )
     elif column.kind == c.FK:
-        widget = TenantForeignKeyWidget(column.related_model, column.lookup)
+        widget = TenantForeignKeyWidget(column.related_model, column.lookup, column.identifier)
     elif column.kind == c.BOOL:
         widget = widgets.BooleanWidget()
-    elif column.kind == c.CNPJ:
-        widget = CnpjWidget()
+    elif column.kind == c.CODE:
+        widget = IdentifierWidget(column.identifier)
     else:
         widget = widgets.CharWidget()
     return fields.Field(attribute=column.field, column_name=column.header, widget=widget)
@@ -68,8 +107,8 @@ def _field(column: c.Column) -> fields.Field:
 
 def tenant_resource(fmt: c.EntityFormat) -> type[resources.ModelResource]:
     """A ModelResource for `fmt`, keyed by organization plus the format's natural key."""
-    # Shifts are a list of child rows, not a field django-import-export can assign.
-    columns = [column for column in fmt.columns if column.kind != c.SHIFTS]
+    # Child rows (shifts) are not a field django-import-export can assign.
+    columns = [column for column in fmt.columns if column.children is None]
     meta = type(
         "Meta",
         (),
@@ -79,10 +118,14 @@ def tenant_resource(fmt: c.EntityFormat) -> type[resources.ModelResource]:
             "import_id_fields": ("organization", *fmt.key),
             "skip_unchanged": True,
             "report_skipped": True,
+            # The model's own checks (CNPJ, e-mail, choices) refuse a bad row.
+            "clean_model_instances": True,
         },
     )
     attrs = {column.field: _field(column) for column in columns}
     name = f"{fmt.model.__name__}Resource"
     return type(
-        name, (TenantResource,), {**attrs, "Meta": meta, "__module__": fmt.model.__module__}
+        name,
+        (TenantResource,),
+        {**attrs, "entity_format": fmt, "Meta": meta, "__module__": fmt.model.__module__},
     )

@@ -145,18 +145,22 @@ def set_relations(
             _insert_pairs(through, source, target, owners, changed, col.field)
         else:
             child = fmt.model._meta.get_field(col.field).related_model
+            owner_id, *fields = child_attnames(child, col.children)
             if existed:
-                child.objects.filter(specialist_id__any_of=existed).delete()
+                child.objects.filter(**{f"{owner_id}__any_of": existed}).delete()
             child.objects.bulk_create(
                 [
                     child(
                         organization_id=job.organization_id,
-                        specialist_id=owner,
-                        starts_on=starts,
-                        ends_on=ends,
-                        calendar_id=calendar,
+                        **{owner_id: owner},
+                        **dict(zip(fields, item, strict=True)),
                     )
                     for owner in owners
-                    for starts, ends, calendar in changed[owner][col.field]
+                    for item in changed[owner][col.field]
                 ]
             )
+
+
+def child_attnames(child: type[models.Model], rows: c.ChildRows) -> list[str]:
+    """The owner's column, then each item field's (a reference by its id)."""
+    return [child._meta.get_field(name).attname for name in (rows.owner, *rows.fields)]

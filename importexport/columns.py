@@ -1,8 +1,11 @@
 """The one definition of each entity's spreadsheet columns.
 
-Each app's `resources.py` declares its `EntityFormat` here; the fast job engine
-(importexport.importer/exporter), the "Informações" sheet and the Django admin's
-django-import-export resources are all built from that single declaration."""
+Each app's `resources.py` declares its `EntityFormat` with these classes and registers it
+(importexport.registry); the fast job engine (importexport.importer/exporter), the
+"Informações" sheet and the Django admin's django-import-export resources are all built
+from that single declaration. The engine names no app: what is particular to one entity
+(its row rule, a coded identifier such as the CNPJ, child rows such as shifts) is handed
+in by the format."""
 
 from __future__ import annotations
 
@@ -19,13 +22,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clients import cnpj as cnpj_rules
-
 TEXT = "text"
 EMAIL = "email"
 CHOICE = "choice"
 BOOL = "bool"
-CNPJ = "cnpj"
+CODE = "code"
 DATE = "date"
 M2M = "m2m"
 FK = "fk"
@@ -58,6 +59,36 @@ class CellError(ValueError):
 
 
 @dataclass(frozen=True)
+class Identifier:
+    """A coded identifier whose rules belong to the app that owns it (the clients' CNPJ):
+    how its spellings reduce to the stored one and how a stored one is checked."""
+
+    type_label: Promise | str
+    allowed: Promise | str
+    normalize: Callable[[str], str]
+    is_valid: Callable[[str], bool]  # on a value `normalize` returned
+    invalid: Promise | str  # the reason, with %(column)s and %(value)s
+    # A code typed into a number cell loses its leading zeros: padded back to this width.
+    width: int = 0
+
+    def clean(self, raw: Any, text: str) -> str:
+        value = self.normalize(text)
+        if self.width and isinstance(raw, float | int) and value.isdigit():
+            value = value.zfill(self.width)
+        return value
+
+
+@dataclass(frozen=True)
+class ChildRows:
+    """Where the items of a child-row column (a specialist's shifts) are stored: a model
+    with a foreign key `owner` to the record and one row per item. An item is a tuple of
+    `fields`; the last one refers to the column's related_model, by its `lookup`."""
+
+    owner: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Column:
     header: str  # Fixed and language-independent, so a file works whatever the user's language.
     field: str
@@ -74,6 +105,10 @@ class Column:
     default: Any = None
     # An empty cell leaves the record's current value (lists, choices and yes/no say so).
     keep_when_empty: bool = False
+    # A CODE column's rules; on a reference (FK), how the referenced code is spelled.
+    identifier: Identifier | None = None
+    # SHIFTS columns only.
+    children: ChildRows | None = None
 
     @property
     def keeps_when_empty(self) -> bool:
@@ -86,6 +121,8 @@ class Column:
 
     @property
     def type_label(self) -> str:
+        if self.kind == CODE:
+            return str(self.identifier.type_label)
         return str(_TYPE_LABELS[self.kind])
 
     def allowed_values(self) -> str:
@@ -93,6 +130,8 @@ class Column:
             return ", ".join(self.choices)
         if self.kind == BOOL:
             return "yes, no"
+        if self.kind == CODE:
+            return str(self.identifier.allowed)
         return str(_ALLOWED[self.kind]) if self.kind in _ALLOWED else ""
 
     def empty_on_update(self) -> str:
@@ -109,9 +148,9 @@ class Column:
     def key_text(self, raw: Any) -> str:
         """The cell as compared between rows of one file: cheap, no validation."""
         text = cell_text(raw)
-        if self.kind == CNPJ or self.lookup == "cnpj":
-            text = cnpj_rules.normalize(text)
-            return text.zfill(14) if isinstance(raw, float | int) and text.isdigit() else text
+        if self.identifier is not None:
+            return self.identifier.clean(raw, text)
+        # E-mail addresses are compared case-insensitively (the row rules store one spelling).
         return text.lower() if self.kind == EMAIL else text
 
     def parse(self, raw: Any) -> Any:
@@ -132,8 +171,10 @@ class EntityFormat:
     model: type[models.Model]
     key: tuple[str, ...]
     columns: tuple[Column, ...]
-    # Columns computed from the record's other fields, filled wherever rows are bulk-written.
-    derived: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # The app's row rule (e.g. clients.services.client_prepare): normalizes and derives
+    # fields of a record given as a dict, raising ValidationError on a value it refuses.
+    # The job import and the admin's import apply it to every record they write.
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def columns_for(self, variant: str) -> tuple[Column, ...]:
         if variant == "data_plain":
@@ -206,16 +247,11 @@ def _bool(column: Column, raw: Any, text: str) -> bool:
     )
 
 
-def _cnpj(column: Column, raw: Any, text: str) -> str:
-    # A CNPJ typed into a number cell loses its leading zeros.
-    value = cnpj_rules.normalize(text)
-    if isinstance(raw, float | int) and value.isdigit():
-        value = value.zfill(14)
-    if not cnpj_rules.is_valid_normalized(value):
-        raise CellError(
-            _("“%(column)s”: “%(value)s” is not a valid CNPJ.")
-            % {"column": column.header, "value": text}
-        )
+def _code(column: Column, raw: Any, text: str) -> str:
+    identifier = column.identifier
+    value = identifier.clean(raw, text)
+    if not identifier.is_valid(value):
+        raise CellError(str(identifier.invalid) % {"column": column.header, "value": text})
     return value
 
 
@@ -248,7 +284,7 @@ def _names(column: Column, raw: Any, text: str) -> frozenset[str]:
 
 
 def _fk(column: Column, raw: Any, text: str) -> str:
-    return cnpj_rules.normalize(text) if column.lookup == "cnpj" else text
+    return column.identifier.clean(raw, text) if column.identifier is not None else text
 
 
 def _shifts(column: Column, raw: Any, text: str) -> frozenset[tuple[dt.date, dt.date, str]]:
@@ -277,7 +313,7 @@ _PARSERS = {
     EMAIL: _email,
     CHOICE: _choice,
     BOOL: _bool,
-    CNPJ: _cnpj,
+    CODE: _code,
     DATE: _date,
     M2M: _names,
     FK: _fk,
@@ -289,7 +325,6 @@ _TYPE_LABELS = {
     EMAIL: gettext_lazy("E-mail"),
     CHOICE: gettext_lazy("List"),
     BOOL: gettext_lazy("Yes/no"),
-    CNPJ: gettext_lazy("CNPJ"),
     DATE: gettext_lazy("Date"),
     M2M: gettext_lazy("Names separated by “;”"),
     FK: gettext_lazy("Reference"),
@@ -297,7 +332,6 @@ _TYPE_LABELS = {
 }
 
 _ALLOWED = {
-    CNPJ: gettext_lazy("14 characters, with or without punctuation; numeric or alphanumeric"),
     DATE: gettext_lazy("DD/MM/YYYY or YYYY-MM-DD"),
     EMAIL: gettext_lazy("A valid e-mail address"),
     M2M: gettext_lazy("Names that already exist in the organization"),

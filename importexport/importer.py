@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from operator import ne
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from importexport import bulk
 from importexport import columns as c
@@ -70,17 +72,21 @@ def header_layout(fmt: c.EntityFormat, header: list[Any]) -> Layout:
         if (column.required or column.field in fmt.key) and column.header not in present
     ]
     repeated = sorted(name for name, count in Counter(names).items() if name and count > 1)
-    problems = []
-    if missing:
-        problems.append(_("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
-    if unknown:
-        problems.append(_("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
-    if repeated:
-        problems.append(_("Repeated columns: %(names)s.") % {"names": ", ".join(repeated)})
+    problems = [
+        (message, {"names": ", ".join(names)})
+        for message, names in (
+            (gettext_noop("Missing columns: %(names)s."), missing),
+            (gettext_noop("Unknown columns: %(names)s."), unknown),
+            (gettext_noop("Repeated columns: %(names)s."), repeated),
+        )
+        if names
+    ]
     if problems:
         expected = ", ".join(column.header for column in fmt.columns)
-        problems.append(_("The columns of this format are: %(names)s.") % {"names": expected})
-        raise FileError(" ".join(problems))
+        problems.append(
+            (gettext_noop("The columns of this format are: %(names)s."), {"names": expected})
+        )
+        raise FileError.joined(problems)
     positions = [(index, fmt.column(name)) for index, name in enumerate(names)]
     return Layout(
         positions=positions,
@@ -94,7 +100,7 @@ def check_header(fmt: c.EntityFormat, path) -> None:
     inspection = inspect_upload(path)
     header = next(open_sheet(path, inspection.sheet_name).rows(), None)
     if header is None:
-        raise FileError(_("The file is empty."))
+        raise FileError(gettext_noop("The file is empty."))
     header_layout(fmt, header[1])
 
 
@@ -113,7 +119,7 @@ def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], 
 
     first = next(sheet.rows(), None)
     if first is None:
-        raise FileError(_("The file is empty."))
+        raise FileError(gettext_noop("The file is empty."))
     layout = header_layout(fmt, first[1])
     with _without_cycle_collector():
         keys = Counter(_key_text(layout, cells) for _number, cells in data_rows())
@@ -258,11 +264,12 @@ def _plan_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> Pla
     _resolve_references(job, layout, [row for row in rows if not row.errors])
     for row in rows:
         if not row.errors:
-            row.key = tuple(row.values[name] for name in sorted(fmt.key))
-    failed = [row for row in rows if row.errors]
+            _set_key(fmt, row)
     creates, updates, relations, counts = _plan_writes(
         job, fmt, layout, [row for row in rows if not row.errors]
     )
+    # Rows the row rule refused while planning fail too.
+    failed = [row for row in rows if row.errors]
     return Plan(
         index=index,
         size=len(rows),
@@ -272,6 +279,38 @@ def _plan_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> Pla
         failed=failed,
         counts={**counts, "failed": len(failed)},
     )
+
+
+def _set_key(fmt: c.EntityFormat, row: Row) -> None:
+    """The row's key as the record stores it: through the row rule (an e-mail key in lower
+    case), so that a differently spelled key finds its record instead of adding a second."""
+    keyed = {name: row.values[name] for name in fmt.key}
+    try:
+        keyed = _prepared(fmt, keyed)
+    except ValidationError as exc:
+        row.errors.extend(_refusals(fmt, exc))
+        return
+    row.key = tuple(keyed[name] for name in sorted(fmt.key))
+
+
+def _prepared(fmt: c.EntityFormat, values: dict[str, Any]) -> dict[str, Any]:
+    return values if fmt.prepare is None else fmt.prepare(values)
+
+
+def _refusals(fmt: c.EntityFormat, exc: ValidationError) -> list[str]:
+    """The row rule's ValidationError as reasons that name the file's columns."""
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
+    headers = {}
+    for column in fmt.columns:
+        headers[column.field] = column.header
+        if not column.multiple:
+            headers[_attname(fmt, column)] = column.header
+    return [
+        _("“%(column)s”: %(reason)s") % {"column": headers.get(field, field), "reason": message}
+        for field, messages in exc.message_dict.items()
+        for message in messages
+    ]
 
 
 def _commit_chunk(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
@@ -375,6 +414,17 @@ def _plan_writes(
                 new[name] = value
             elif record is None or not col.keeps_when_empty:
                 new[name] = _stored(col, creating=record is None)
+        # The row rule runs on every record written, and only on those: an unchanged
+        # record costs no rule (re-imports stay fast).
+        changed = record is None or _differs(new, record, attnames)
+        if changed:
+            try:
+                new = _prepared(fmt, new)
+            except ValidationError as exc:
+                row.errors.extend(_refusals(fmt, exc))
+                continue
+            # A spelling the rule normalizes away (an upper-case e-mail) is no change.
+            changed = record is None or _differs(new, record, attnames)
         wanted = {}
         for col in relations:
             value = row.values[col.field]
@@ -385,8 +435,6 @@ def _plan_writes(
                 continue
             wanted[col.field] = value or frozenset()
         if record is None:
-            if fmt.derived is not None:
-                new.update(fmt.derived(new))
             creates.append((new, wanted))
             continue
         diff = {
@@ -394,21 +442,19 @@ def _plan_writes(
             for name, current in wanted.items()
             if current != current_relations[name].get(record["id"], frozenset())
         }
-        scalar_changed = any(
-            map(ne, map(new.__getitem__, attnames), map(record.__getitem__, attnames))
-        )
-        if scalar_changed:
-            # Derived columns follow the others: only a changed record needs them again.
-            if fmt.derived is not None:
-                new.update(fmt.derived(new))
+        if changed:
             updates.append(new)
         if diff:
             changed_relations[record["id"]] = diff
-        if not scalar_changed and not diff:
+        if not changed and not diff:
             unchanged += 1
     updated = len({record["id"] for record in updates} | set(changed_relations))
     counts = {"created": len(creates), "updated": updated, "unchanged": unchanged}
     return creates, updates, changed_relations, counts
+
+
+def _differs(new: dict, record: dict, attnames: list[str]) -> bool:
+    return any(map(ne, map(new.__getitem__, attnames), map(record.__getitem__, attnames)))
 
 
 def _write(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
@@ -441,11 +487,12 @@ def _current_relations(fmt, relations: list[c.Column], ids: list[int]) -> dict[s
             pairs = through.objects.filter(**{f"{source}__any_of": ids}).values_list(source, target)
         else:
             child = fmt.model._meta.get_field(col.field).related_model
+            owner_id, *fields = bulk.child_attnames(child, col.children)
             pairs = (
-                ((sid, (s, e, cal)))
-                for sid, s, e, cal in child.objects.filter(specialist_id__any_of=ids).values_list(
-                    "specialist_id", "starts_on", "ends_on", "calendar_id"
-                )
+                (owner, tuple(item))
+                for owner, *item in child.objects.filter(
+                    **{f"{owner_id}__any_of": ids}
+                ).values_list(owner_id, *fields)
             )
         for owner, item in pairs:
             sets.setdefault(owner, set()).add(item)

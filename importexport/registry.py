@@ -1,4 +1,7 @@
-"""The entities that have spreadsheet formats, by the name used in URLs and jobs."""
+"""The entities that have spreadsheet formats, by the name used in URLs and jobs.
+
+The engine names no app: each app registers its format from its AppConfig.ready(), so the
+formats are listed in INSTALLED_APPS order."""
 
 from __future__ import annotations
 
@@ -6,20 +9,20 @@ from django.http import Http404
 
 from importexport.columns import EntityFormat
 
+_FORMATS: dict[str, EntityFormat] = {}
+
+
+def format_register(fmt: EntityFormat) -> None:
+    if _FORMATS.setdefault(fmt.name, fmt) is not fmt:
+        raise ValueError(f"Two formats are named {fmt.name!r}.")
+
 
 def formats() -> dict[str, EntityFormat]:
-    from clients.resources import CLIENT_FORMAT
-    from contacts.resources import CONTACT_FORMAT
-    from specialists.resources import SPECIALIST_FORMAT
-    from terminals.resources import TERMINAL_FORMAT
-
-    return {
-        fmt.name: fmt for fmt in (CLIENT_FORMAT, SPECIALIST_FORMAT, CONTACT_FORMAT, TERMINAL_FORMAT)
-    }
+    return dict(_FORMATS)
 
 
 def format_get(name: str | None) -> EntityFormat:
     try:
-        return formats()[name or ""]
+        return _FORMATS[name or ""]
     except KeyError as exc:
         raise Http404 from exc

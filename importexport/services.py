@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from importexport import exporter, importer
 from importexport.models import ImportFailure
@@ -45,7 +45,7 @@ def export_schedule(
     language: str,
     project: Project | None = None,
 ) -> Job:
-    from importexport.tasks import run_export
+    from importexport.tasks import export_run_task
 
     format_get(entity)
     if variant not in ("data", "data_plain"):
@@ -59,7 +59,7 @@ def export_schedule(
         language=language,
         project=project,
     )
-    transaction.on_commit(lambda: run_export.delay(job.id, organization.id))
+    transaction.on_commit(lambda: export_run_task.delay(job.id, organization.id))
     return job
 
 
@@ -97,11 +97,11 @@ def export_run(*, job_id: int, organization_id: int) -> Job | None:
 
 def _check_upload(upload: UploadedFile) -> None:
     if not (upload.name or "").lower().endswith(".xlsx"):
-        raise FileError(_("Choose an .xlsx file (Excel workbook)."))
+        raise FileError(gettext_noop("Choose an .xlsx file (Excel workbook)."))
     if upload.size > settings.IMPORT_MAX_FILE_BYTES:
         raise FileError(
-            _("The file is larger than %(size)d MB.")
-            % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+            gettext_noop("The file is larger than %(size)d MB."),
+            size=settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024),
         )
 
 
@@ -116,7 +116,7 @@ def import_schedule(
 ) -> Job:
     """Checks the file as a whole (type, size, zip bomb, row count, columns) and schedules
     the job; raises FileError, with nothing saved, when the file cannot be imported."""
-    from importexport.tasks import run_import
+    from importexport.tasks import import_run_task
 
     fmt = format_get(entity)
     _check_upload(upload)
@@ -139,7 +139,7 @@ def import_schedule(
         shutil.copyfile(staged.name, path)
     job.input_path = relative
     job.save(update_fields=["input_path"])
-    transaction.on_commit(lambda: run_import.delay(job.id, organization.id))
+    transaction.on_commit(lambda: import_run_task.delay(job.id, organization.id))
     return job
 
 

@@ -18,7 +18,7 @@ from notifications.models import Job
 from notifications.selectors import job_get
 from notifications.services import job_mark_read
 from tenancy.decorators import member_required
-from tenancy.http import VigiaRequest
+from tenancy.http import VigiaRequest, refused_status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -77,7 +77,7 @@ def export(request: VigiaRequest) -> HttpResponse:
     format_get(request.POST.get("entity"))
     form = ExportForm(request.POST)
     if not form.is_valid():
-        return _page(request, dialog="export", form=form, status=400)
+        return _page(request, dialog="export", form=form, status=refused_status(request))
     entity, variant = form.cleaned_data["entity"], form.cleaned_data["variant"]
     if variant == "empty":
         filename, content = services.export_empty_format(entity=entity, language=get_language())
@@ -117,7 +117,7 @@ def import_upload(request: VigiaRequest) -> HttpResponse:
         except FileError as exc:
             form.add_error("file", str(exc))
     if not form.is_valid():
-        return _page(request, dialog="import", form=form, status=400 if not request.htmx else 200)
+        return _page(request, dialog="import", form=form, status=refused_status(request))
     messages.success(
         request,
         _("The import was scheduled: its notification shows the progress and the result."),

@@ -22,13 +22,16 @@ from xml.etree import ElementTree
 
 import python_calamine
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from importexport.columns import BOOL, CHOICE, Column
+from notifications.models import Reason, reason_text
 
 DATA_SHEET = "Dados"
 INFO_SHEET = "Informações"
@@ -44,6 +47,10 @@ _XML_TEXT = str.maketrans(
         **{chr(code): None for code in (*range(0, 9), 11, 12, *range(14, 32))},
     }
 )
+# Excel refuses to open a file with a longer cell: a longer value is cut and ends in the mark,
+# which the "Informações" sheet explains.
+CELL_MAX_CHARS = 32_767
+CUT_MARK = "[…]"
 # Cells a spreadsheet would run as a formula once someone edits them.
 _FORMULA_START = ("=", "+", "-", "@")
 _NS = {
@@ -54,7 +61,23 @@ _NS = {
 
 
 class FileError(ValueError):
-    """The whole file is unusable; the message says why, in the user's language."""
+    """The whole file is unusable. The reason is kept as message ids and their values, so
+    that a job stores it untranslated and each reader gets it in their own language;
+    str() gives it in the current one."""
+
+    def __init__(self, message: str, /, **params: Any) -> None:
+        super().__init__(message)
+        self.reason: Reason = [(message, params)]
+
+    @classmethod
+    def joined(cls, reason: Reason) -> FileError:
+        message, params = reason[0]
+        error = cls(message, **params)
+        error.reason = list(reason)
+        return error
+
+    def __str__(self) -> str:
+        return reason_text(self.reason)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -95,7 +118,10 @@ class Template:
         for letter, value in zip(self.letters, values, strict=False):
             if not value:
                 continue
-            text = str(value).translate(_XML_TEXT)
+            text = str(value)
+            if len(text) > CELL_MAX_CHARS:
+                text = text[: CELL_MAX_CHARS - len(CUT_MARK)] + CUT_MARK
+            text = text.translate(_XML_TEXT)
             cell_style = style or (self.text_style if text[0] in _FORMULA_START else 0)
             space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
             styled = f' s="{cell_style}"' if cell_style else ""
@@ -168,6 +194,10 @@ def _write_info(sheet, columns: Sequence[Column], title: str) -> None:
         "Fill one row per record in the “%(sheet)s” sheet, keeping the header row as it is. "
         "Lists take names separated by “;”."
     ) % {"sheet": DATA_SHEET}
+    sheet["A3"] = _(
+        "A cell holds at most %(max)s characters in Excel: an exported value longer than that "
+        "is cut and ends in “%(mark)s”; importing that file stores the cut value."
+    ) % {"max": intcomma(CELL_MAX_CHARS), "mark": CUT_MARK}
     labels = (
         _("Column"),
         _("Required"),
@@ -226,34 +256,34 @@ def inspect_upload(path: str | Path) -> Inspection:
     path = Path(path)
     if path.stat().st_size > settings.IMPORT_MAX_FILE_BYTES:
         raise FileError(
-            _("The file is larger than %(size)d MB.")
-            % {"size": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+            gettext_noop("The file is larger than %(size)d MB."),
+            size=settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024),
         )
     if not zipfile.is_zipfile(path):
-        raise FileError(_("This is not an .xlsx file (Excel workbook)."))
+        raise FileError(gettext_noop("This is not an .xlsx file (Excel workbook)."))
     try:
         with zipfile.ZipFile(path) as archive:
             return _inspect_archive(archive)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, EOFError, OSError) as exc:
-        raise FileError(_("The .xlsx file is damaged and cannot be read.")) from exc
+        raise FileError(gettext_noop("The .xlsx file is damaged and cannot be read.")) from exc
 
 
 def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
-        raise FileError(_("This is not an .xlsx file (Excel workbook)."))
+        raise FileError(gettext_noop("This is not an .xlsx file (Excel workbook)."))
     declared = sum(info.file_size for info in archive.infolist())
     if declared > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
         raise FileError(
-            _("The file unpacks to more than %(size)d MB; split it into smaller files.")
-            % {"size": settings.IMPORT_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+            gettext_noop("The file unpacks to more than %(size)d MB; split it into smaller files."),
+            size=settings.IMPORT_MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
         )
     # Small files whose size the check above bounds; ElementTree resolves no external
     # entities and Python's expat refuses entity-expansion bombs.
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
     sheets = workbook.findall("m:sheets/m:sheet", _NS)
     if not sheets:
-        raise FileError(_("The workbook has no sheet."))
+        raise FileError(gettext_noop("The workbook has no sheet."))
     # The data sheet by its name, wherever it was moved; else the first sheet.
     first = next((sheet for sheet in sheets if sheet.get("name") == DATA_SHEET), sheets[0])
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
@@ -267,7 +297,7 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
         None,
     )
     if not target:
-        raise FileError(_("The .xlsx file is damaged and cannot be read."))
+        raise FileError(gettext_noop("The .xlsx file is damaged and cannot be read."))
     entry = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     limit = settings.IMPORT_MAX_ROWS + 1
     last_row, formulas = 0, {}
@@ -297,8 +327,8 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
 
 def _too_many_rows() -> FileError:
     return FileError(
-        _("The file has more than %(max)s rows; split it into smaller files.")
-        % {"max": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", ".")}
+        gettext_noop("The file has more than %(max)s rows; split it into smaller files."),
+        max=settings.IMPORT_MAX_ROWS,
     )
 
 
@@ -321,4 +351,4 @@ def open_sheet(path: str | Path, sheet_name: str) -> Sheet:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         return Sheet(workbook.get_sheet_by_name(sheet_name))
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise FileError(_("The .xlsx file is damaged and cannot be read.")) from exc
+        raise FileError(gettext_noop("The .xlsx file is damaged and cannot be read.")) from exc

@@ -1,11 +1,36 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tenancy.models import Project, TenantModel
+
+# Why a job failed, kept untranslated: (message id, its values) pairs, shown one after the
+# other in the reader's language.
+Reason = list[tuple[str, dict[str, Any]]]
+
+
+def reason_text(reason: Reason) -> str:
+    """`reason` in the current language, its numbers written the language's way
+    ("1.000.000" in pt-BR) where the message takes them as text."""
+    texts = []
+    for message, params in reason:
+        translated = gettext(message)
+        if params:
+            translated %= {
+                name: intcomma(value)
+                if isinstance(value, int) and f"%({name})s" in message
+                else value
+                for name, value in params.items()
+            }
+        texts.append(translated)
+    return " ".join(texts)
 
 
 class Job(TenantModel):
@@ -45,7 +70,7 @@ class Job(TenantModel):
     # Paths relative to settings.JOB_FILES_DIR, which is never served as static or media.
     input_path = models.CharField(max_length=255, blank=True)
     result_path = models.CharField(max_length=255, blank=True)
-    error = models.TextField(_("reason"), blank=True)
+    failure = models.JSONField(_("reason"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -68,14 +93,8 @@ class Job(TenantModel):
         return f"{self.get_kind_display()} {self.entity} ({self.get_status_display()})"
 
     @property
-    def title(self) -> str:
-        from importexport.registry import formats
-
-        fmt = formats().get(self.entity)
-        entity = str(fmt.label).lower() if fmt else self.entity
-        if self.kind == self.Kind.EXPORT:
-            return _("Export of %(entity)s") % {"entity": entity}
-        return _("Import of %(entity)s") % {"entity": entity}
+    def failure_text(self) -> str:
+        return reason_text(self.failure)
 
     @property
     def progress_percent(self) -> int:

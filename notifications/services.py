@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import Job
+from notifications.models import Job, Reason
 from tenancy.models import Organization, Project
 
 
@@ -62,9 +62,10 @@ def job_finish(*, job: Job, result_path: str = "", counts: dict | None = None) -
     return job
 
 
-def job_fail(*, job_id: int, reason: str) -> None:
+def job_fail(*, job_id: int, reason: Reason) -> None:
+    """Marks the job failed; `reason` is stored untranslated (see notifications.models)."""
     Job.objects.filter(pk=job_id).exclude(status=Job.Status.DONE).update(
-        status=Job.Status.FAILED, error=reason, finished_at=timezone.now(), read_at=None
+        status=Job.Status.FAILED, failure=reason, finished_at=timezone.now(), read_at=None
     )
 
 

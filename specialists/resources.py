@@ -100,6 +100,7 @@ SPECIALIST_FORMAT = c.EntityFormat(
             _("Shifts as “from | until | calendar”, separated by “;”; the calendar must exist."),
             relation=True,
             related_model=Calendar,
+            children=c.ChildRows(owner="specialist", fields=("starts_on", "ends_on", "calendar")),
             example="01/07/2026 | 31/12/2026 | Comercial",
         ),
     ),

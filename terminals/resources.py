@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
+from clients.resources import CNPJ
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
 from terminals.models import DeviceType, Terminal
+from terminals.services import terminal_prepare
 
 TERMINAL_FORMAT = c.EntityFormat(
     name="terminals",
     label=_("Terminals"),
     model=Terminal,
     key=("identifier",),
+    prepare=terminal_prepare,
     columns=(
         c.Column(
             "Identificador",
@@ -49,6 +52,7 @@ TERMINAL_FORMAT = c.EntityFormat(
             relation=True,
             related_model=Client,
             lookup="cnpj",
+            identifier=CNPJ,
             example="12.ABC.345/01DE-35",
         ),
     ),

@@ -25,8 +25,6 @@ CLIENT_HEADERS = [column.header for column in CLIENT_FORMAT.columns]
 @pytest.fixture(autouse=True)
 def job_files(settings, tmp_path):
     settings.JOB_FILES_DIR = tmp_path / "jobs"
-    # In-process tests run inside a transaction a forked process could not see.
-    settings.EXPORT_PROCESSES = 1
     return settings.JOB_FILES_DIR
 
 
@@ -71,7 +69,6 @@ def celery_worker(transactional_db, job_files, tmp_path):
         **os.environ,
         "DATABASE_URL": test_url,
         "JOB_FILES_DIR": str(job_files),
-        "EXPORT_PROCESSES": "2",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     celery_app.control.purge()

@@ -290,7 +290,7 @@ def test_it_mixes_new_and_existing_rows_across_many_chunks(
 ):
     # Small chunks, so that later chunks are validated while earlier ones are written.
     monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(tasks.run_import, "delay", lambda *args: None)
+    monkeypatch.setattr(tasks.import_run_task, "delay", lambda *args: None)
     kept = ClientFactory(organization=org_a, cnpj=_cnpj(5), status=Client.Status.INACTIVE)
     ClientFactory(organization=org_a, cnpj=_cnpj(6), razao_social="Antiga")
     rows = [
@@ -317,7 +317,7 @@ def test_it_applies_each_chunk_whole_and_resumes_after_a_crash(
     threaded, org_a, bob, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
-    monkeypatch.setattr(tasks.run_import, "delay", lambda *args: None)
+    monkeypatch.setattr(tasks.import_run_task, "delay", lambda *args: None)
     group = ClientGroupFactory(organization=org_a, name="G")
     path = write_xlsx(tmp_path / "in.xlsx", CLIENT_HEADERS, [_row(n, Grupos="G") for n in range(5)])
     job = services.import_schedule(

@@ -82,7 +82,7 @@ def test_it_refuses_a_bad_upload_with_a_message(bob_client, tmp_path):
         reverse("importexport:import"),
         {"entity": "clients", "file": SimpleUploadedFile("x.csv", b"a;b")},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Escolha um arquivo .xlsx" in response.text
     assert not Job.objects.exists()
 

@@ -43,7 +43,7 @@ def test_it_exports_with_data_in_a_worker(celery_worker, operator):
         organization=organization, user=user, entity="clients", variant="data", language="en"
     )
     job = wait_for_job(job)
-    assert job.status == Job.Status.DONE, job.error
+    assert job.status == Job.Status.DONE, job.failure_text
     assert job.rows_done == 30
     with zipfile.ZipFile(job_file_path(job.result_path)) as archive:
         (name,) = archive.namelist()
@@ -67,7 +67,7 @@ def test_it_imports_in_a_worker_and_reports_the_failed_rows(celery_worker, opera
         language="es",
     )
     job = wait_for_job(job)
-    assert job.status == Job.Status.DONE, job.error
+    assert job.status == Job.Status.DONE, job.failure_text
     assert job.counts == {"created": 10, "updated": 0, "unchanged": 0, "failed": 1}
     assert Client.objects.for_org(organization).count() == 10
     failed = load_workbook(job_file_path(job.result_path))["Dados"]

@@ -25,7 +25,12 @@ def _done_export(org, user, job_files) -> Job:
 
 def test_it_shows_the_bell_with_the_unread_count(bob_client, bob, org_a, htmx_headers):
     _job(org_a, bob, rows_total=14000, rows_done=7000)
-    _job(org_a, bob, status=Job.Status.FAILED, error="Colunas ausentes: CNPJ.")
+    _job(
+        org_a,
+        bob,
+        status=Job.Status.FAILED,
+        failure=[["Missing columns: %(names)s.", {"names": "CNPJ"}]],
+    )
     _job(org_a, bob, status=Job.Status.DONE, read_at=timezone.now())
     response = bob_client.get(BELL, **htmx_headers)
     assert response.status_code == 200

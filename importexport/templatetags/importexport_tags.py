@@ -1,0 +1,41 @@
+"""How a job reads in the bell and on its pages, in the reader's current language: the job
+row stores its entity's name and counts, never a sentence."""
+
+from __future__ import annotations
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from importexport.registry import formats
+from notifications.models import Job
+
+register = template.Library()
+
+
+@register.filter
+def job_title(job: Job) -> str:
+    fmt = formats().get(job.entity)
+    entity = str(fmt.label).lower() if fmt else job.entity
+    if job.kind == Job.Kind.EXPORT:
+        return _("Export of %(entity)s") % {"entity": entity}
+    return _("Import of %(entity)s") % {"entity": entity}
+
+
+@register.filter
+def job_counts(job: Job) -> str:
+    """ "7.100 criados, 1 atualizado, …": every count grouped the language's way, each
+    word agreeing with its number."""
+    counts = job.counts or {}
+    phrases = (
+        ngettext("%(count)s created", "%(count)s created", counts.get("created", 0)),
+        ngettext("%(count)s updated", "%(count)s updated", counts.get("updated", 0)),
+        ngettext("%(count)s unchanged", "%(count)s unchanged", counts.get("unchanged", 0)),
+        ngettext("%(count)s failed", "%(count)s failed", counts.get("failed", 0)),
+    )
+    names = ("created", "updated", "unchanged", "failed")
+    return ", ".join(
+        phrase % {"count": intcomma(counts.get(name, 0))}
+        for phrase, name in zip(phrases, names, strict=True)
+    )

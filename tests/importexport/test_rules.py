@@ -1,0 +1,130 @@
+"""Every writer applies the entity's row rule: the job import (creates and updates) and the
+Django admin's import, as the services do."""
+
+from __future__ import annotations
+
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from clients.models import Client
+from clients.resources import CLIENT_FORMAT, ClientResource
+from clients.selectors import client_search
+from contacts.models import Contact
+from contacts.resources import CONTACT_FORMAT
+from importexport import services
+from importexport.admin_resources import ORGANIZATION_HEADER
+from importexport.models import ImportFailure
+from notifications.models import Job
+from terminals.resources import TERMINAL_FORMAT
+from terminals.selectors import terminals_for_client
+from tests.factories import ClientFactory, ContactFactory, DeviceTypeFactory, _cnpj
+from tests.importexport.conftest import write_xlsx
+
+
+def _import(org, user, path, entity, language="pt-br") -> Job:
+    job = services.import_schedule(
+        organization=org,
+        user=user,
+        entity=entity,
+        upload=SimpleUploadedFile(path.name, path.read_bytes()),
+        language=language,
+    )
+    return services.import_run(job_id=job.id, organization_id=org.id)
+
+
+def _contact_row(client, email, phone="", name="Maria") -> list:
+    row = dict.fromkeys((column.header for column in CONTACT_FORMAT.columns), "")
+    row.update({"CNPJ do cliente": client.cnpj, "E-mail": email, "Nome": name, "Telefone": phone})
+    return list(row.values())
+
+
+def test_it_updates_the_contact_whose_email_differs_only_in_case(org_a, bob, tmp_path):
+    client = ClientFactory(organization=org_a)
+    ContactFactory(client=client, email="maria@x.com", name="Maria", phone="+5511912345678")
+    rows = [
+        _contact_row(client, "Maria@X.com", "(11) 91234-5678", name="Maria Souza"),
+        _contact_row(client, "JOSE@X.COM", "11 3456-7890", name="José"),
+    ]
+    path = write_xlsx(tmp_path / "c.xlsx", [c.header for c in CONTACT_FORMAT.columns], rows)
+    job = _import(org_a, bob, path, "contacts")
+    assert job.counts == {"created": 1, "updated": 1, "unchanged": 0, "failed": 0}
+    contacts = {c.email: c for c in Contact.objects.filter(client=client)}
+    assert set(contacts) == {"maria@x.com", "jose@x.com"}
+    assert contacts["maria@x.com"].name == "Maria Souza"
+    assert contacts["jose@x.com"].phone == "+551134567890"
+    # The same file again: a spelling the rule normalizes away changes nothing.
+    again = _import(org_a, bob, path, "contacts")
+    assert again.counts == {"created": 0, "updated": 0, "unchanged": 2, "failed": 0}
+
+
+def test_it_fails_a_row_whose_phone_the_rule_refuses(org_a, bob, tmp_path):
+    client = ClientFactory(organization=org_a)
+    ContactFactory(client=client, email="ana@x.com", phone="+5511912345678")
+    rows = [
+        _contact_row(client, "ana@x.com", "ramal 12"),
+        _contact_row(client, "bia@x.com", "telefone"),
+        _contact_row(client, "caio@x.com", "(11) 91234-0000"),
+    ]
+    path = write_xlsx(tmp_path / "c.xlsx", [c.header for c in CONTACT_FORMAT.columns], rows)
+    job = _import(org_a, bob, path, "contacts", language="en")
+    assert job.counts == {"created": 1, "updated": 0, "unchanged": 0, "failed": 2}
+    reasons = list(ImportFailure.objects.filter(job=job).values_list("reason", flat=True))
+    assert (
+        reasons
+        == ["“Telefone”: Enter a valid phone number with area code, e.g. (11) 91234-5678."] * 2
+    )
+    # Nothing of a refused row is stored: the existing contact keeps its phone.
+    assert Contact.objects.get(email="ana@x.com").phone == "+5511912345678"
+    assert not Contact.objects.filter(email="bia@x.com").exists()
+
+
+def test_it_stores_a_terminals_wvds_email_so_its_client_offers_it(org_a, bob, tmp_path):
+    client = ClientFactory(organization=org_a, email_wvds="loja@saojoao.com.br")
+    DeviceTypeFactory(organization=org_a, name="Android")
+    row = dict.fromkeys((column.header for column in TERMINAL_FORMAT.columns), "")
+    row.update(
+        {
+            "Identificador": " TRM-9 ",
+            "Tipo de dispositivo": "Android",
+            "E-mail WVDS": "LOJA@SaoJoao.com.br",
+        }
+    )
+    path = write_xlsx(tmp_path / "t.xlsx", list(row), [list(row.values())])
+    job = _import(org_a, bob, path, "terminals")
+    assert job.counts["created"] == 1, job.counts
+    assert [t.identifier for t in terminals_for_client(client=client)] == ["TRM-9"]
+
+
+def _admin_dataset(org, **cells) -> tablib.Dataset:
+    headers = [column.header for column in CLIENT_FORMAT.columns]
+    row = dict.fromkeys(headers, "")
+    row.update({"CNPJ": _cnpj(9), "Razão social": "Padaria Pão Dourado", "Status": "active"})
+    row.update(cells)
+    dataset = tablib.Dataset(headers=[*headers, ORGANIZATION_HEADER])
+    dataset.append([*row.values(), org.slug])
+    return dataset
+
+
+def test_a_client_imported_in_the_admin_is_found_by_the_search_box(org_a):
+    dataset = _admin_dataset(org_a, **{"E-mail WVDS": "Loja@Dourado.com.br"})
+    result = ClientResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    client = Client.objects.get(organization=org_a)
+    assert client.email_wvds == "loja@dourado.com.br"
+    for query in ("pao dourado", "PADARIA", "loja@dourado.com.br"):
+        assert list(client_search(organization=org_a, query=query)) == [client], query
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"CNPJ": "00.000.000/0000-01"},
+        {"E-mail WVDS": "não é e-mail"},
+        {"Status": "paused"},
+    ],
+)
+def test_the_admin_refuses_an_invalid_row_and_stores_nothing(org_a, cells):
+    result = ClientResource().import_data(_admin_dataset(org_a, **cells), dry_run=False)
+    assert result.has_validation_errors()
+    assert not Client.objects.exists()
