@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from config.api import api_not_found, api_urls
 from config.views import healthz
+from terminals.views import dashboard
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", dashboard, name="dashboard"),
     path("", include("tenancy.urls")),
     path("clientes/", include("clients.urls")),
     path("contatos/", include("contacts.urls")),

@@ -4,7 +4,6 @@ from django.urls import path
 from tenancy import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("organizacao/", views.organization_switch, name="organization_switch"),
     path("configuracoes/", views.organization_settings, name="organization_settings"),
     path("projeto/", views.project_switch, name="project_switch"),

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from tenancy.decorators import admin_required, member_required
 from tenancy.forms import OrganizationSettingsForm
@@ -19,18 +19,6 @@ from tenancy.selectors import (
     project_get,
 )
 from tenancy.services import organization_update, user_set_language
-from terminals.selectors import episode_recent, terminal_status_counts
-
-
-@require_GET
-@member_required
-def dashboard(request: VigiaRequest) -> HttpResponse:
-    context = {
-        "terminal_counts": terminal_status_counts(organization=request.organization),
-        "recent_episodes": episode_recent(organization=request.organization),
-    }
-    template = "dashboard.html#terminal_glance" if request.htmx else "dashboard.html"
-    return render(request, template, context)
 
 
 @require_POST

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints
 
+from terminals.heartbeats import heartbeats_record
 from terminals.models import Terminal
 from terminals.selectors import terminal_api_list
-from terminals.services import heartbeats_record
 
 router = Router(tags=["terminals"])
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -33,13 +36,27 @@ class DeviceType(TenantModel):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="devicetype_unique_name")
+            # "Android" and "android" are one type to the people picking it from a list.
+            models.UniqueConstraint(
+                "organization",
+                Lower("name"),
+                name="devicetype_unique_name_ci",
+                violation_error_message=_("A device type with this name already exists."),
+            )
         ]
         verbose_name = _("device type")
         verbose_name_plural = _("device types")
 
     def __str__(self) -> str:
         return self.name
+
+
+def alert_deadline(last_heartbeat_at: datetime | F, *, organization: Organization):
+    """When a connected terminal counts as disconnected: its last heartbeat plus its
+    organization's grace period. The one definition of the rule: given a datetime it answers
+    a datetime (what a heartbeat stores), given F("last_heartbeat_at") the SQL expression the
+    sweep filters and writes with, on PostgreSQL and SQLite alike."""
+    return last_heartbeat_at + timedelta(minutes=organization.alert_grace_minutes)
 
 
 class Terminal(TenantModel):
@@ -73,8 +90,8 @@ class Terminal(TenantModel):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEVER_SEEN
     )
-    # last heartbeat + the organization's grace period, written with each heartbeat: the
-    # sweep then only reads the few connected rows whose deadline has passed.
+    # alert_deadline(last heartbeat), written with the heartbeats (lazily: it may lag behind,
+    # never run ahead): the sweep then only reads the few connected rows past this bound.
     alert_after = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

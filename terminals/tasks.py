@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from terminals.alerts import alert_emails_deliver, alert_sweep
+from terminals.outbox import alert_emails_deliver
+from terminals.sweep import alert_sweep
 
 
 @shared_task(acks_late=True, ignore_result=True)

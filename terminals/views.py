@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import ProtectedError
 from django.http import HttpResponse
@@ -9,13 +12,27 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contacts.selectors import owner_client_get
+from clients.selectors import client_get
 from tenancy.decorators import admin_required, member_required
-from tenancy.http import VigiaRequest, next_url
+from tenancy.http import VigiaRequest, form_errors, next_url, refused_status
 from terminals import selectors, services
 from terminals.forms import DeviceTypeForm, TerminalFilterForm, TerminalForm
+from terminals.models import DeviceType, Terminal
 
 PAGE_SIZE = 25
+
+
+@require_GET
+@member_required
+def dashboard(request: VigiaRequest) -> HttpResponse:
+    context = {
+        "terminal_counts": selectors.terminal_status_counts(organization=request.organization),
+        "recent_episodes": selectors.episode_recent(organization=request.organization),
+    }
+    template = "terminals/dashboard.html"
+    if request.htmx:
+        template += "#terminal_glance"
+    return render(request, template, context)
 
 
 @require_GET
@@ -41,12 +58,26 @@ def terminal_list(request: VigiaRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _terminal_form_page(request: VigiaRequest, form: TerminalForm, terminal=None) -> HttpResponse:
+def _terminal_form(
+    request: VigiaRequest, form: TerminalForm, terminal: Terminal | None = None
+) -> Terminal | HttpResponse:
+    """The saved terminal, or the form page again (with the services' errors on it)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            if terminal is None:
+                return services.terminal_create(
+                    organization=request.organization, **form.service_fields()
+                )
+            return services.terminal_update(
+                organization=request.organization, terminal=terminal, **form.service_fields()
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
     return render(
         request,
         "terminals/terminal_form.html",
         {"form": form, "terminal": terminal},
-        status=400 if form.is_bound else 200,
+        status=refused_status(request) if form.is_bound else 200,
     )
 
 
@@ -54,18 +85,16 @@ def _terminal_form_page(request: VigiaRequest, form: TerminalForm, terminal=None
 @member_required
 def terminal_create(request: VigiaRequest) -> HttpResponse:
     form = TerminalForm(request.POST or None, organization=request.organization)
-    if request.method == "POST" and form.is_valid():
-        terminal = services.terminal_create(
-            organization=request.organization, **form.service_fields()
-        )
-        messages.success(request, _("Terminal %(name)s created.") % {"name": terminal})
-        return redirect("terminals:detail", code=terminal.code)
-    return _terminal_form_page(request, form)
+    saved = _terminal_form(request, form)
+    if isinstance(saved, HttpResponse):
+        return saved
+    messages.success(request, _("Terminal %(name)s created.") % {"name": saved})
+    return redirect("terminals:detail", code=saved.code)
 
 
 @require_GET
 @member_required
-def terminal_detail(request: VigiaRequest, code) -> HttpResponse:
+def terminal_detail(request: VigiaRequest, code: UUID) -> HttpResponse:
     terminal = selectors.terminal_get(organization=request.organization, code=code)
     episodes = selectors.terminal_alert_history(terminal=terminal)
     return render(
@@ -75,22 +104,22 @@ def terminal_detail(request: VigiaRequest, code) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def terminal_edit(request: VigiaRequest, code) -> HttpResponse:
+def terminal_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
     terminal = selectors.terminal_get(organization=request.organization, code=code)
     form = TerminalForm(request.POST or None, instance=terminal, organization=request.organization)
-    if request.method == "POST" and form.is_valid():
-        services.terminal_update(terminal=terminal, **form.service_fields())
-        messages.success(request, _("Terminal %(name)s updated.") % {"name": terminal})
-        return redirect("terminals:detail", code=terminal.code)
-    return _terminal_form_page(request, form, terminal)
+    saved = _terminal_form(request, form, terminal)
+    if isinstance(saved, HttpResponse):
+        return saved
+    messages.success(request, _("Terminal %(name)s updated.") % {"name": saved})
+    return redirect("terminals:detail", code=saved.code)
 
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def terminal_delete(request: VigiaRequest, code) -> HttpResponse:
+def terminal_delete(request: VigiaRequest, code: UUID) -> HttpResponse:
     terminal = selectors.terminal_get(organization=request.organization, code=code)
     if request.method == "POST":
-        services.terminal_delete(terminal=terminal)
+        services.terminal_delete(organization=request.organization, terminal=terminal)
         messages.success(request, _("Terminal %(name)s deleted.") % {"name": terminal})
         return redirect("terminals:list")
     return render(request, "terminals/terminal_delete.html", {"terminal": terminal})
@@ -98,8 +127,8 @@ def terminal_delete(request: VigiaRequest, code) -> HttpResponse:
 
 @require_GET
 @member_required
-def client_terminals(request: VigiaRequest, client_code) -> HttpResponse:
-    client = owner_client_get(organization=request.organization, code=client_code)
+def client_terminals(request: VigiaRequest, client_code: UUID) -> HttpResponse:
+    client = client_get(organization=request.organization, code=client_code)
     template = "terminals/client_terminals.html"
     if request.htmx:
         template += "#section"
@@ -109,14 +138,25 @@ def client_terminals(request: VigiaRequest, client_code) -> HttpResponse:
 
 @require_POST
 @member_required
-def terminal_link(request: VigiaRequest, code, client_code) -> HttpResponse:
+def terminal_link(request: VigiaRequest, code: UUID, client_code: UUID) -> HttpResponse:
     terminal = selectors.terminal_get(organization=request.organization, code=code)
-    client = owner_client_get(organization=request.organization, code=client_code)
+    client = client_get(organization=request.organization, code=client_code)
     linked = request.POST.get("linked") == "on"
+    back = next_url(request, reverse("terminals:client_section", args=[client.code]))
     try:
-        services.terminal_set_link(terminal=terminal, client=client, linked=linked)
-    except ValueError:
-        messages.error(request, _("This terminal's WVDS e-mail differs from the client's."))
+        services.terminal_set_link(
+            organization=request.organization,
+            terminal=terminal,
+            client=client,
+            linked=linked,
+            move=request.POST.get("move") == "on",
+        )
+    except ValidationError as exc:
+        if exc.code == "move_unconfirmed" and not request.htmx:
+            # With JavaScript off nothing asked yet: this page does, and posts `move` back.
+            context = {"terminal": terminal, "client": client, "question": exc.messages[0]}
+            return render(request, "terminals/terminal_move.html", {**context, "back": back})
+        messages.error(request, exc.messages[0])
     else:
         if linked:
             messages.success(request, _("Terminal %(name)s linked.") % {"name": terminal})
@@ -128,7 +168,7 @@ def terminal_link(request: VigiaRequest, code, client_code) -> HttpResponse:
             "terminals/client_terminals.html#row",
             {"client": client, "terminal": terminal, "with_toasts": True},
         )
-    return redirect(next_url(request, reverse("terminals:client_section", args=[client.code])))
+    return redirect(back)
 
 
 @require_GET
@@ -138,50 +178,58 @@ def device_type_list(request: VigiaRequest) -> HttpResponse:
     return render(request, "terminals/device_type_list.html", {"device_types": device_types})
 
 
-@require_http_methods(["GET", "POST"])
-@admin_required
-def device_type_create(request: VigiaRequest) -> HttpResponse:
-    form = DeviceTypeForm(request.POST or None, organization=request.organization)
+def _device_type_form(
+    request: VigiaRequest, form: DeviceTypeForm, device_type: DeviceType | None = None
+) -> DeviceType | HttpResponse:
+    """The saved device type, or the form page again (with the services' errors on it)."""
     if request.method == "POST" and form.is_valid():
-        device_type = services.device_type_create(
-            organization=request.organization, **form.cleaned_data
-        )
-        messages.success(request, _("Device type %(name)s created.") % {"name": device_type})
-        return redirect("terminals:device_types")
-    return render(
-        request,
-        "terminals/device_type_form.html",
-        {"form": form},
-        status=400 if form.is_bound else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def device_type_edit(request: VigiaRequest, code) -> HttpResponse:
-    device_type = selectors.device_type_get(organization=request.organization, code=code)
-    form = DeviceTypeForm(
-        request.POST or None, instance=device_type, organization=request.organization
-    )
-    if request.method == "POST" and form.is_valid():
-        services.device_type_update(device_type=device_type, **form.cleaned_data)
-        messages.success(request, _("Device type %(name)s updated.") % {"name": device_type})
-        return redirect("terminals:device_types")
+        try:
+            if device_type is None:
+                return services.device_type_create(
+                    organization=request.organization, **form.cleaned_data
+                )
+            return services.device_type_update(
+                organization=request.organization, device_type=device_type, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
     return render(
         request,
         "terminals/device_type_form.html",
         {"form": form, "device_type": device_type},
-        status=400 if form.is_bound else 200,
+        status=refused_status(request) if form.is_bound else 200,
     )
 
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def device_type_delete(request: VigiaRequest, code) -> HttpResponse:
+def device_type_create(request: VigiaRequest) -> HttpResponse:
+    saved = _device_type_form(request, DeviceTypeForm(request.POST or None))
+    if isinstance(saved, HttpResponse):
+        return saved
+    messages.success(request, _("Device type %(name)s created.") % {"name": saved})
+    return redirect("terminals:device_types")
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def device_type_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
+    device_type = selectors.device_type_get(organization=request.organization, code=code)
+    form = DeviceTypeForm(request.POST or None, instance=device_type)
+    saved = _device_type_form(request, form, device_type)
+    if isinstance(saved, HttpResponse):
+        return saved
+    messages.success(request, _("Device type %(name)s updated.") % {"name": saved})
+    return redirect("terminals:device_types")
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def device_type_delete(request: VigiaRequest, code: UUID) -> HttpResponse:
     device_type = selectors.device_type_get(organization=request.organization, code=code)
     if request.method == "POST":
         try:
-            services.device_type_delete(device_type=device_type)
+            services.device_type_delete(organization=request.organization, device_type=device_type)
         except ProtectedError:
             messages.error(
                 request,

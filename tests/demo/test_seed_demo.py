@@ -9,8 +9,8 @@ from clients.selectors import client_search_page
 from contacts.models import Contact
 from specialists.models import Specialist
 from tenancy.models import Membership, Organization
-from terminals.alerts import alert_sweep
 from terminals.models import Terminal
+from terminals.sweep import alert_sweep
 
 
 def _seed(clients: int = 40) -> Organization:

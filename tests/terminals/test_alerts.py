@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from terminals.alerts import alert_sweep
 from terminals.models import AlertEmail, Episode, Terminal
+from terminals.sweep import alert_sweep
 from tests.factories import ClientFactory, ContactFactory, OrganizationFactory, TerminalFactory
 from tests.terminals.conftest import wait_until
 
@@ -150,7 +150,7 @@ def test_the_email_still_goes_out_when_the_worker_dies_mid_send(stale_world, mai
 def test_it_sends_a_reconnected_email_when_the_heartbeat_comes_back(
     stale_world, mailbox, start_worker
 ):
-    from terminals.services import heartbeats_record
+    from terminals.heartbeats import heartbeats_record
 
     terminal, contacts = stale_world
     start_worker()

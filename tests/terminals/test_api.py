@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def bearer(org_a) -> dict[str, str]:
     specialist = SpecialistFactory(organization=org_a)
     issued = token_create(
+        organization=org_a,
         specialist=specialist,
         description="player fleet",
         expires_at=timezone.now() + timedelta(days=1),

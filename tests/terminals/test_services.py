@@ -3,18 +3,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from terminals import services
-from terminals.alerts import alert_emails_deliver, alert_sweep
-from terminals.models import AlertEmail, Episode, Terminal
+from terminals.heartbeats import heartbeats_record
+from terminals.models import AlertEmail, DeviceType, Episode, Terminal
+from terminals.outbox import alert_emails_deliver
 from terminals.sanitize import sanitize_procedure
+from terminals.sweep import alert_sweep
 from tests.factories import (
     ClientFactory,
     ContactFactory,
-    DeviceTypeFactory,
     OrganizationFactory,
     TerminalFactory,
 )
@@ -39,7 +41,7 @@ def test_it_records_heartbeats_in_one_statement_and_reports_unknown_identifiers(
     foreign = TerminalFactory(organization=org_b, identifier="SHARED-1", last_heartbeat_at=None)
 
     with CaptureQueriesContext(connection) as queries:
-        result = services.heartbeats_record(
+        result = heartbeats_record(
             organization=org_a,
             identifiers=[t.identifier for t in mine] + ["SHARED-1", "NOPE", mine[0].identifier],
         )
@@ -66,7 +68,7 @@ def test_connected_terminals_take_one_statement_and_mostly_keep_their_deadline(o
     fine = TerminalFactory(organization=org_a, alert_after=later)
 
     with CaptureQueriesContext(connection) as queries:
-        result = services.heartbeats_record(
+        result = heartbeats_record(
             organization=org_a, identifiers=[due_soon.identifier, fine.identifier]
         )
 
@@ -81,49 +83,29 @@ def test_connected_terminals_take_one_statement_and_mostly_keep_their_deadline(o
     assert fine.last_heartbeat_at > timezone.now() - timedelta(seconds=5)
 
 
-def test_the_sweep_gives_a_live_candidate_its_exact_deadline_back(org_a):
-    heard = timezone.now() - timedelta(minutes=10)
-    terminal = TerminalFactory(
-        organization=org_a, last_heartbeat_at=heard, alert_after=heard - timedelta(minutes=1)
-    )
-
-    result = alert_sweep()
-
-    assert (result.new_episodes, result.refreshed) == (0, 1)
-    terminal.refresh_from_db()
-    assert terminal.status == Terminal.Status.CONNECTED
-    assert terminal.alert_after == heard + timedelta(minutes=15)
-
-
 def test_it_ignores_blank_identifiers(org_a):
-    result = services.heartbeats_record(organization=org_a, identifiers=["  ", ""])
+    result = heartbeats_record(organization=org_a, identifiers=["  ", ""])
     assert (result.received, result.updated, result.unknown) == (0, 0, [])
 
 
-def test_the_sweep_opens_one_episode_and_queues_one_email_per_auto_dispatch_contact(org_a, org_b):
-    client = ClientFactory(organization=org_a)
-    ContactFactory(client=client, email="a@x.com.br")
-    ContactFactory(client=client, email="b@x.com.br")
-    ContactFactory(client=client, email="off@x.com.br", auto_dispatch=False)
-    ContactFactory(client=client, email="", auto_dispatch=False)
-    terminal = _stale(org_a, client)
-    fresh = TerminalFactory(organization=org_a, alert_after=timezone.now() + timedelta(minutes=5))
-    never = TerminalFactory(organization=org_a, status=Terminal.Status.NEVER_SEEN, alert_after=None)
-    other = _stale(org_b, ClientFactory(organization=org_b))
-
+def _sweep_statements(organization, stale: int) -> int:
+    client = ClientFactory(organization=organization)
+    ContactFactory(client=client)
+    ContactFactory(client=client)
+    for _ in range(stale):
+        _stale(organization, client)
     with CaptureQueriesContext(connection) as queries:
         result = alert_sweep()
+    assert (result.new_episodes, result.queued) == (stale, 2 * stale)
+    return len(_statements(queries))
 
-    assert len(_statements(queries)) == 2  # the flip with its rows, the re-dispatch
-    assert (result.new_episodes, result.queued) == (2, 2)
-    episode = Episode.objects.get(terminal=terminal)
-    assert episode.client == client and episode.ended_at is None
-    assert sorted(e.recipient for e in episode.emails.all()) == ["a@x.com.br", "b@x.com.br"]
-    assert not Episode.objects.filter(terminal=other).get().emails.exists()
-    for t, status in [(fresh, "connected"), (never, "never_seen"), (terminal, "disconnected")]:
-        t.refresh_from_db()
-        assert t.status == status
-    assert alert_sweep().new_episodes == 0
+
+def test_the_sweep_takes_the_same_statements_for_one_terminal_or_many(org_a, org_b):
+    # Per organization with stale terminals: refresh, lock the stale ones, flip them, open
+    # their episodes, read the contacts, write the e-mails, read their ids back.
+    one = _sweep_statements(org_a, 1)
+    many = _sweep_statements(org_b, 40)
+    assert one == many <= 10
 
 
 def test_a_heartbeat_closes_the_episode_and_queues_reconnected_emails(org_a):
@@ -132,7 +114,7 @@ def test_a_heartbeat_closes_the_episode_and_queues_reconnected_emails(org_a):
     terminal = _stale(org_a, client)
     alert_sweep()
 
-    result = services.heartbeats_record(organization=org_a, identifiers=[terminal.identifier])
+    result = heartbeats_record(organization=org_a, identifiers=[terminal.identifier])
 
     assert result.reconnected == 1 and len(result.email_ids) == 1
     episode = Episode.objects.get()
@@ -150,7 +132,7 @@ def test_the_reconnected_email_is_an_organization_setting(org_a):
     terminal = _stale(org_a, client)
     alert_sweep()
 
-    result = services.heartbeats_record(organization=org_a, identifiers=[terminal.identifier])
+    result = heartbeats_record(organization=org_a, identifiers=[terminal.identifier])
 
     assert result.reconnected == 1 and result.email_ids == []
 
@@ -211,29 +193,122 @@ def test_it_links_only_a_terminal_with_the_clients_wvds_email(org_a):
     same = TerminalFactory(organization=org_a, email_wvds="conta@b2midia.com.br", client=None)
     other = TerminalFactory(organization=org_a, email_wvds="outra@b2midia.com.br", client=None)
 
-    services.terminal_set_link(terminal=same, client=client, linked=True)
-    with pytest.raises(ValueError):
-        services.terminal_set_link(terminal=other, client=client, linked=True)
+    services.terminal_set_link(organization=org_a, terminal=same, client=client, linked=True)
+    with pytest.raises(ValidationError) as refused:
+        services.terminal_set_link(organization=org_a, terminal=other, client=client, linked=True)
 
+    assert refused.value.code == "wvds_differs"
     assert same.client == client
     other.refresh_from_db()
     assert other.client is None
-    services.terminal_set_link(terminal=same, client=client, linked=False)
+    services.terminal_set_link(organization=org_a, terminal=same, client=client, linked=False)
     same.refresh_from_db()
     assert same.client is None
 
 
-def test_it_refuses_a_client_of_another_organization(org_a, org_b):
-    terminal = TerminalFactory(organization=org_a)
-    with pytest.raises(ValueError):
-        services.terminal_update(
-            terminal=terminal,
-            identifier=terminal.identifier,
-            name="x",
-            device_type=DeviceTypeFactory(organization=org_a),
-            email_wvds="",
-            client=ClientFactory(organization=org_b),
+def test_it_moves_a_terminal_linked_to_another_client_only_when_told_to(org_a):
+    first = ClientFactory(organization=org_a, email_wvds="conta@b2midia.com.br")
+    second = ClientFactory(organization=org_a, email_wvds="conta@b2midia.com.br")
+    terminal = TerminalFactory(organization=org_a, email_wvds="conta@b2midia.com.br", client=first)
+
+    with pytest.raises(ValidationError) as refused:
+        services.terminal_set_link(
+            organization=org_a, terminal=terminal, client=second, linked=True
         )
+
+    assert refused.value.code == "move_unconfirmed"
+    assert str(first) in refused.value.messages[0]
+    terminal.refresh_from_db()
+    assert terminal.client == first
+    services.terminal_set_link(
+        organization=org_a, terminal=terminal, client=second, linked=True, move=True
+    )
+    terminal.refresh_from_db()
+    assert terminal.client == second
+
+
+def _terminal_fields(**overrides) -> dict:
+    return {
+        "identifier": "TRM-NOVO",
+        "name": "Novo",
+        "device_type": None,
+        "email_wvds": "conta@b2midia.com.br",
+        "client": None,
+        **overrides,
+    }
+
+
+def test_it_refuses_a_client_of_another_organization(org_a, org_b):
+    terminal = TerminalFactory(organization=org_a, name="Antes", client=None)
+    with pytest.raises(ValidationError) as refused:
+        services.terminal_update(
+            organization=org_a,
+            terminal=terminal,
+            **_terminal_fields(
+                identifier=terminal.identifier, client=ClientFactory(organization=org_b)
+            ),
+        )
+    assert "client" in refused.value.message_dict
+    terminal.refresh_from_db()
+    assert (terminal.name, terminal.client) == ("Antes", None)
+
+
+def test_it_refuses_a_terminal_of_another_organization(org_a, org_b):
+    terminal = TerminalFactory(organization=org_b)
+    with pytest.raises(ValidationError):
+        services.terminal_delete(organization=org_a, terminal=terminal)
+    assert Terminal.objects.filter(pk=terminal.pk).exists()
+
+
+def test_create_and_update_refuse_a_wvds_email_that_differs_from_the_clients(org_a):
+    client = ClientFactory(organization=org_a, email_wvds="conta@b2midia.com.br")
+    with pytest.raises(ValidationError) as refused:
+        services.terminal_create(
+            organization=org_a, **_terminal_fields(email_wvds="outra@b2midia.com.br", client=client)
+        )
+    assert "conta@b2midia.com.br" in refused.value.message_dict["client"][0]
+    assert not Terminal.objects.exists()
+
+    # Spelled in upper case it is the same account.
+    terminal = services.terminal_create(
+        organization=org_a, **_terminal_fields(email_wvds="CONTA@b2midia.com.br", client=client)
+    )
+    with pytest.raises(ValidationError):
+        services.terminal_update(
+            organization=org_a,
+            terminal=terminal,
+            **_terminal_fields(email_wvds="outra@b2midia.com.br", client=client),
+        )
+    terminal.refresh_from_db()
+    assert (terminal.email_wvds, terminal.client) == ("conta@b2midia.com.br", client)
+
+
+def test_device_type_names_are_unique_per_organization_whatever_their_case(org_a, org_b):
+    services.device_type_create(organization=org_a, name="Android", reconnection_procedure="")
+    services.device_type_create(organization=org_b, name="android", reconnection_procedure="")
+    with pytest.raises(ValidationError) as refused:
+        services.device_type_create(organization=org_a, name=" ANDROID ", reconnection_procedure="")
+    assert refused.value.message_dict == {
+        "name": ["Já existe um tipo de dispositivo com este nome."]
+    }
+    tizen = services.device_type_create(organization=org_a, name="Tizen", reconnection_procedure="")
+    with pytest.raises(ValidationError):
+        services.device_type_update(
+            organization=org_a, device_type=tizen, name="android", reconnection_procedure=""
+        )
+    # A type keeps its own name in another spelling.
+    services.device_type_update(
+        organization=org_a, device_type=tizen, name="TIZEN", reconnection_procedure=""
+    )
+    names = DeviceType.objects.for_org(org_a).values_list("name", flat=True)
+    assert sorted(names) == ["Android", "TIZEN"]
+
+
+def test_the_database_refuses_device_type_names_differing_only_in_case(org_a):
+    DeviceType.objects.create(organization=org_a, name="Android")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DeviceType.objects.create(organization=org_a, name="ANDROID")
+    assert DeviceType.objects.count() == 1
 
 
 def test_it_stores_the_wvds_email_lower_cased(org_a):

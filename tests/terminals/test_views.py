@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import resolve, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from terminals.alerts import alert_sweep
+from terminals import views
 from terminals.models import DeviceType, Terminal
+from terminals.sweep import alert_sweep
 from tests.factories import (
     ClientFactory,
     ContactFactory,
@@ -65,7 +67,7 @@ def test_it_creates_a_terminal(bob_client, org_a):
             "name": "Totem",
             "device_type": device_type.pk,
             "email_wvds": "CVC@b2midia.com.br",
-            "client_cnpj": client.cnpj_formatted,
+            "client": client.cnpj_formatted,
         },
     )
     terminal = Terminal.objects.get(identifier="TRM-NEW")
@@ -80,14 +82,14 @@ def test_it_creates_a_terminal(bob_client, org_a):
         ({"identifier": ""}, "Este campo é obrigatório."),
         ({"identifier": "TRM-TAKEN"}, "Outro terminal já usa este identificador."),
         ({"email_wvds": "not-an-email"}, "Informe um endereço de email válido."),
-        ({"client_cnpj": "11.111.111/0001-11"}, "Nenhum cliente com este CNPJ."),
+        ({"client": "11.111.111/0001-11"}, "Nenhum cliente com este CNPJ."),
     ],
 )
 def test_it_refuses_bad_terminal_input(bob_client, org_a, fields, message):
     TerminalFactory(organization=org_a, identifier="TRM-TAKEN")
     data = {"identifier": "TRM-X", "name": "", "device_type": "", "email_wvds": "", **fields}
     response = bob_client.post(reverse("terminals:create"), data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.text
     assert not Terminal.objects.filter(identifier="TRM-X").exists()
 
@@ -96,9 +98,9 @@ def test_it_refuses_a_client_with_another_wvds_email(bob_client, org_a):
     client = ClientFactory(organization=org_a, email_wvds="a@b2midia.com.br")
     response = bob_client.post(
         reverse("terminals:create"),
-        {"identifier": "TRM-X", "email_wvds": "b@b2midia.com.br", "client_cnpj": client.cnpj},
+        {"identifier": "TRM-X", "email_wvds": "b@b2midia.com.br", "client": client.cnpj},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "é diferente do e-mail do terminal" in response.text
 
 
@@ -107,7 +109,7 @@ def test_it_refuses_a_device_type_of_another_organization(bob_client, org_a, org
     response = bob_client.post(
         reverse("terminals:create"), {"identifier": "TRM-X", "device_type": foreign.pk}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not Terminal.objects.filter(identifier="TRM-X").exists()
 
 
@@ -170,7 +172,7 @@ def test_device_types_are_edited_by_admins_only(alice_client, bob_client, org_a)
     assert "BrightSign" in bob_client.get(reverse("terminals:device_types")).text
 
     edit = reverse("terminals:device_type_edit", args=[device_type.code])
-    assert alice_client.post(edit, {"name": "", "reconnection_procedure": ""}).status_code == 400
+    assert alice_client.post(edit, {"name": "", "reconnection_procedure": ""}).status_code == 422
     alice_client.post(edit, {"name": "BrightSign XT", "reconnection_procedure": "<p>ok</p>"})
     device_type.refresh_from_db()
     assert device_type.name == "BrightSign XT"
@@ -189,7 +191,7 @@ def test_the_device_type_name_is_unique_per_organization(alice_client, org_a):
     response = alice_client.post(
         reverse("terminals:device_type_create"), {"name": "android", "reconnection_procedure": ""}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Já existe um tipo de dispositivo com este nome." in response.text
 
 
@@ -279,5 +281,101 @@ def test_the_dashboard_shows_the_terminal_glance(bob_client, org_a, org_b, htmx_
     counts = page.context["terminal_counts"]
     assert (counts["connected"], counts["disconnected"], counts["never_seen"]) == (1, 1, 1)
     assert stale.name in page.text and "Foreign" not in page.text
+    assert [t.name for t in page.templates][0] == "terminals/dashboard.html"
+    assert resolve(reverse("dashboard")).func is views.dashboard
     fragment = bob_client.get(reverse("dashboard"), **htmx_headers).text
     assert fragment.lstrip().startswith('<section class="card" id="terminal-glance"')
+
+
+def _linked_elsewhere(org_a):
+    first = ClientFactory(
+        organization=org_a, razao_social="Primeira Ltda", email_wvds="cvc@b2midia.com.br"
+    )
+    second = ClientFactory(
+        organization=org_a, razao_social="Segunda Ltda", email_wvds="cvc@b2midia.com.br"
+    )
+    terminal = TerminalFactory(
+        organization=org_a, name="Totem", email_wvds="cvc@b2midia.com.br", client=first
+    )
+    return first, second, terminal
+
+
+def _move_question(terminal, first, second) -> str:
+    with translation.override("pt-br"):
+        question = gettext("Terminal %(terminal)s is linked to %(other)s. Move it to %(client)s?")
+    return question % {"terminal": terminal, "other": first, "client": second}
+
+
+def test_the_switch_asks_before_moving_a_terminal_linked_to_another_client(bob_client, org_a):
+    first, second, terminal = _linked_elsewhere(org_a)
+    page = bob_client.get(reverse("terminals:client_section", args=[second.code])).text
+    assert f'hx-confirm="{_move_question(terminal, first, second)}"' in page
+    assert 'hx-vals=\'{"move": "on"}\'' in page
+    # The terminal already linked to this client unlinks without a question.
+    page = bob_client.get(reverse("terminals:client_section", args=[first.code])).text
+    assert "hx-confirm" not in page
+
+
+def test_the_htmx_switch_moves_the_terminal_once_confirmed(bob_client, org_a, htmx_headers):
+    _, second, terminal = _linked_elsewhere(org_a)
+    url = reverse("terminals:link", args=[terminal.code, second.code])
+    response = bob_client.post(url, {"linked": "on", "move": "on"}, **htmx_headers)
+    assert response.status_code == 200
+    terminal.refresh_from_db()
+    assert terminal.client == second
+
+
+def test_without_javascript_a_move_goes_through_a_confirmation_page(bob_client, org_a):
+    first, second, terminal = _linked_elsewhere(org_a)
+    url = reverse("terminals:link", args=[terminal.code, second.code])
+    back = "/clientes/"
+
+    response = bob_client.post(url, {"linked": "on", "next": back})
+
+    assert response.status_code == 200
+    assert _move_question(terminal, first, second) in response.text
+    assert 'name="move" value="on"' in response.text
+    terminal.refresh_from_db()
+    assert terminal.client == first
+    response = bob_client.post(url, {"linked": "on", "move": "on", "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    terminal.refresh_from_db()
+    assert terminal.client == second
+
+
+def test_the_terminal_section_reloads_when_the_client_is_saved(bob_client, org_a, htmx_headers):
+    client = ClientFactory(organization=org_a, email_wvds="cvc@b2midia.com.br")
+    url = reverse("terminals:client_section", args=[client.code])
+    page = bob_client.get(url).text
+    assert f'hx-get="{url}" hx-trigger="client-saved from:body" hx-swap="outerHTML"' in page
+    TerminalFactory(organization=org_a, identifier="NOVA-CONTA", email_wvds="nova@b2midia.com.br")
+    client.email_wvds = "nova@b2midia.com.br"
+    client.save()
+    # What the event's request gets back: the section alone, for the new account.
+    fragment = bob_client.get(url, **htmx_headers).text
+    assert fragment.lstrip().startswith('<section class="card" id="client-terminals"')
+    assert "NOVA-CONTA" in fragment and "<html" not in fragment
+
+
+def test_the_terminal_templates_have_no_inline_event_handlers():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for path in Path(settings.BASE_DIR, "templates", "terminals").rglob("*.html"):
+        text = path.read_text().lower()
+        assert " onclick=" not in text and " onsubmit=" not in text and " onchange=" not in text, (
+            path
+        )
+
+
+def test_a_refused_htmx_form_answers_200_with_the_errors(alice_client, org_a, htmx_headers):
+    DeviceTypeFactory(organization=org_a, name="Android")
+    response = alice_client.post(
+        reverse("terminals:device_type_create"),
+        {"name": "ANDROID", "reconnection_procedure": ""},
+        **htmx_headers,
+    )
+    assert response.status_code == 200
+    assert "Já existe um tipo de dispositivo com este nome." in response.text
+    assert DeviceType.objects.count() == 1

@@ -1,6 +1,7 @@
-"""Disconnected-terminal alerts, modelled on Healthchecks: a stored deadline
-(`Terminal.alert_after`), a compare-and-set flip that only one sweep can win, an Episode per
-flip and an outbox row per e-mail written in the same statement, each row claimed once."""
+"""The alert outbox, modelled on Healthchecks' Flip: one AlertEmail row per e-mail, written
+in the transaction that opened or closed the episode, enqueued once that commits, claimed by
+one worker at a time, sent with a stable Message-ID and retried with backoff. The same code
+on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
@@ -10,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from terminals import embedded
-from terminals.models import AlertEmail
+from contacts.models import Contact
+from terminals.models import AlertEmail, Episode
 
 # One message per 250 e-mails: few round trips to the broker, and a worker still sends
 # a chunk over one SMTP connection in well under its lease.
 ENQUEUE_CHUNK = 250
+INSERT_BATCH = 1000
 
 
 def alert_lease() -> timedelta:
@@ -33,104 +35,49 @@ def alert_retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
-@dataclass
-class SweepResult:
-    new_episodes: int = 0
-    queued: int = 0
-    redispatched: int = 0
-    refreshed: int = 0
-    email_ids: list[tuple[int, int]] = field(default_factory=list)
-
-
-# The WHERE status = 'connected' is the compare-and-set: two overlapping sweeps both reach a
-# stale row, the second waits for the first's row lock, re-checks, and skips it. The
-# conditions name the terminal's own columns so that re-check also sees a heartbeat that
-# committed meanwhile. alert_after is a lower bound (heartbeats move it lazily): candidates
-# still alive only get their exact deadline back.
-_SWEEP_SQL = """
-WITH refreshed AS (
-    UPDATE terminals_terminal t
-    SET alert_after = t.last_heartbeat_at + make_interval(mins => o.alert_grace_minutes)
-    FROM tenancy_organization o
-    WHERE o.id = t.organization_id AND t.status = 'connected' AND t.alert_after <= %(now)s
-      AND t.last_heartbeat_at + make_interval(mins => o.alert_grace_minutes) > %(now)s
-    RETURNING t.id
-), flipped AS (
-    UPDATE terminals_terminal t
-    SET status = 'disconnected', updated_at = %(now)s
-    FROM tenancy_organization o
-    WHERE o.id = t.organization_id AND t.status = 'connected' AND t.alert_after <= %(now)s
-      AND coalesce(t.last_heartbeat_at, '-infinity')
-          + make_interval(mins => o.alert_grace_minutes) <= %(now)s
-    RETURNING t.id, t.organization_id, t.client_id, t.last_heartbeat_at
-), opened AS (
-    INSERT INTO terminals_episode
-        (code, organization_id, terminal_id, client_id, started_at, last_heartbeat_at)
-    SELECT gen_random_uuid(), organization_id, id, client_id, %(now)s, last_heartbeat_at
-    FROM flipped
-    RETURNING id, organization_id, client_id
-), queued AS (
-    INSERT INTO terminals_alertemail
-        (code, organization_id, episode_id, kind, contact_id, recipient, status, attempts,
-         next_attempt_at, last_error, created_at)
-    SELECT gen_random_uuid(), o.organization_id, o.id, 'disconnected', c.id, c.email,
-           'pending', 0, %(next_attempt_at)s, '', %(now)s
-    FROM opened o
-    JOIN contacts_contact c
-      ON c.client_id = o.client_id AND c.organization_id = o.organization_id
-    WHERE c.auto_dispatch AND c.email <> ''
-    RETURNING id, organization_id
-)
-SELECT
-    (SELECT count(*) FROM opened),
-    (SELECT coalesce(array_agg(id), '{}') FROM queued),
-    (SELECT coalesce(array_agg(organization_id), '{}') FROM queued),
-    (SELECT count(*) FROM refreshed)
-"""
-
-
-def alert_sweep(*, now: datetime | None = None, redispatch_limit: int = 5000) -> SweepResult:
-    """Turns every connected terminal past its deadline into a disconnection episode with
-    its outbox e-mails (one statement), re-dispatches overdue e-mails (one more), and
-    enqueues delivery once both have committed."""
-    now = now or timezone.now()
-    next_attempt_at = now + alert_lease()
-    result = SweepResult()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(_SWEEP_SQL, {"now": now, "next_attempt_at": next_attempt_at})
-                result.new_episodes, ids, organization_ids, result.refreshed = cursor.fetchone()
-            queued = list(zip(ids, organization_ids, strict=True))
-        else:
-            result.new_episodes, queued, result.refreshed = embedded.sweep(
-                now=now, next_attempt_at=next_attempt_at
-            )
-        result.queued = len(queued)
-        redispatched = _redispatch(now=now, next_attempt_at=next_attempt_at, limit=redispatch_limit)
-        result.redispatched = len(redispatched)
-        result.email_ids = queued + redispatched
-        alert_emails_enqueue(result.email_ids)
-    return result
-
-
-def _redispatch(*, now: datetime, next_attempt_at: datetime, limit: int) -> list[tuple[int, int]]:
-    """E-mails whose task never ran (broker down) or whose worker died mid-send (lease run
-    out). Moving next_attempt_at marks them as enqueued again, so the next sweep leaves them."""
-    due = list(
-        AlertEmail.objects.select_for_update(skip_locked=True)
-        .filter(
-            status__in=[AlertEmail.Status.PENDING, AlertEmail.Status.SENDING],
-            next_attempt_at__lte=now,
+def alert_emails_queue(
+    *, episodes: list[Episode], kind: str, now: datetime
+) -> list[tuple[int, int]]:
+    """Writes the outbox rows of `episodes` (the one insert rule, for both kinds and both
+    databases): one e-mail per address per episode, to the auto-dispatch contacts of the
+    episode's client in its organization, however many contacts carry the address and however
+    they spell it. A row already there is kept, not an error. Returns the (e-mail id,
+    organization id) pairs of these episodes' rows of this kind."""
+    by_client: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    contacts = (
+        Contact.objects.filter(
+            client_id__in={episode.client_id for episode in episodes if episode.client_id},
+            auto_dispatch=True,
         )
-        .order_by("next_attempt_at")
-        .values_list("id", "organization_id")[:limit]
+        .exclude(email="")
+        .order_by("id")
+        .values_list("id", "organization_id", "client_id", "email")
     )
-    if due:
-        AlertEmail.objects.filter(id__in=[email_id for email_id, _ in due]).update(
-            status=AlertEmail.Status.PENDING, next_attempt_at=next_attempt_at
+    for contact_id, organization_id, client_id, email in contacts:
+        # contact_prepare lower-cases new addresses; older rows may not be, and the unique
+        # (episode, kind, recipient) constraint compares exactly: fold them here.
+        by_client[organization_id, client_id].setdefault(email.strip().lower(), contact_id)
+    rows = [
+        AlertEmail(
+            organization_id=episode.organization_id,
+            episode_id=episode.pk,
+            kind=kind,
+            contact_id=contact_id,
+            recipient=recipient,
+            next_attempt_at=now + alert_lease(),
         )
-    return due
+        for episode in episodes
+        for recipient, contact_id in by_client[episode.organization_id, episode.client_id].items()
+    ]
+    if not rows:
+        return []
+    AlertEmail.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    # ignore_conflicts gives the rows no ids back: read them, through the unique index.
+    return list(
+        AlertEmail.objects.filter(episode_id__in=[e.pk for e in episodes], kind=kind)
+        .order_by("id")
+        .values_list("id", "organization_id")
+    )
 
 
 def alert_emails_enqueue(email_ids: list[tuple[int, int]]) -> None:
