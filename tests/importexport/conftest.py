@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -59,20 +61,11 @@ def wait_for_job(job: Job, *, timeout: float = 90.0) -> Job:
     return job
 
 
-@pytest.fixture
-def celery_worker(transactional_db, job_files, tmp_path):
-    """A real worker process (prefork pool, as in production) on this run's Redis database,
-    reading and writing the test database."""
-    database = urlsplit(os.environ["DATABASE_URL"])
-    test_url = urlunsplit(database._replace(path=f"/{connection.settings_dict['NAME']}"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": test_url,
-        "JOB_FILES_DIR": str(job_files),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    celery_app.control.purge()
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+@contextmanager
+def running_worker(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process with the prefork pool, as production and `make run`
+    start it, until the block ends."""
+    log = open(log_path, "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -81,6 +74,7 @@ def celery_worker(transactional_db, job_files, tmp_path):
             "-A",
             "config",
             "worker",
+            "--pool=prefork",
             "--concurrency=1",
             "--loglevel=info",
             "--without-gossip",
@@ -93,7 +87,7 @@ def celery_worker(transactional_db, job_files, tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_for(lambda: "ready." in (tmp_path / "worker.log").read_text(), timeout=60)
+        wait_for(lambda: "ready." in log_path.read_text(), timeout=60)
         yield worker
     finally:
         worker.terminate()
@@ -103,3 +97,36 @@ def celery_worker(transactional_db, job_files, tmp_path):
             worker.kill()
             worker.wait()
         log.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, job_files, tmp_path):
+    """A worker on this run's Redis database, reading and writing the test database."""
+    database = urlsplit(os.environ["DATABASE_URL"])
+    test_url = urlunsplit(database._replace(path=f"/{connection.settings_dict['NAME']}"))
+    env = {**os.environ, "DATABASE_URL": test_url, "JOB_FILES_DIR": str(job_files)}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    celery_app.control.purge()
+    with running_worker(env, tmp_path / "worker.log") as worker:
+        yield worker
+
+
+def embedded_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of `make run`: no DATABASE_URL nor REDIS_URL, so SQLite and the
+    kombu file-system broker, under a var/ folder of the test's own."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return {**env, "VIGIA_VAR_DIR": str(tmp_path / "var"), "JOB_FILES_DIR": str(tmp_path / "jobs")}
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

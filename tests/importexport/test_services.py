@@ -429,3 +429,17 @@ def test_it_reads_the_data_sheet_even_when_it_is_not_the_first(org_a, bob, tmp_p
     workbook.create_sheet("Leia-me", 0)
     workbook.save(path)
     assert _import(org_a, bob, path).counts["created"] == 1
+
+
+def test_it_cuts_cells_longer_than_excels_limit_and_says_so(org_a, bob):
+    ClientFactory(organization=org_a, anotacoes="a" * 40_000)
+    job = services.export_schedule(
+        organization=org_a, user=bob, entity="clients", variant="data", language="en"
+    )
+    job = services.export_run(job_id=job.id, organization_id=org_a.id)
+    with zipfile.ZipFile(job_file_path(job.result_path)) as archive:
+        workbook = load_workbook(io.BytesIO(archive.read(archive.namelist()[0])))
+    notes = workbook["Dados"]["F2"].value
+    assert len(notes) == 32_767 and notes.endswith("a[…]")
+    explained = workbook[INFO_SHEET]["A3"].value
+    assert "32,767" in explained and "[…]" in explained

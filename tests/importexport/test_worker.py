@@ -8,9 +8,15 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from clients.models import Client
+from clients.resources import CLIENT_FORMAT
+from clients.selectors import client_search
+from clients.services import client_prepare
 from importexport import services
+from importexport.exporter import FILE_ROWS
+from importexport.xlsx import build_template
 from notifications.models import Job
 from notifications.services import job_file_path
 from tests.factories import (
@@ -72,3 +78,58 @@ def test_it_imports_in_a_worker_and_reports_the_failed_rows(celery_worker, opera
     assert Client.objects.for_org(organization).count() == 10
     failed = load_workbook(job_file_path(job.result_path))["Dados"]
     assert "no es un CNPJ válido" in failed["J2"].value
+
+
+# Three files and three chunks: 7,000 + 7,000 + 1,000.
+BIG = 2 * FILE_ROWS + 1000
+
+
+@pytest.mark.slow
+def test_it_exports_three_files_with_data_in_a_prefork_worker(celery_worker, operator):
+    organization, user = operator
+    Client.objects.bulk_create(
+        Client(
+            organization=organization,
+            **client_prepare({"cnpj": _cnpj(n), "razao_social": f"Empresa {n}"}),
+        )
+        for n in range(BIG)
+    )
+    job = services.export_schedule(
+        organization=organization, user=user, entity="clients", variant="data", language="en"
+    )
+    job = wait_for_job(job)
+    assert job.status == Job.Status.DONE, job.failure_text
+    assert job.rows_done == BIG
+    counts, cnpjs = [], set()
+    with zipfile.ZipFile(job_file_path(job.result_path)) as archive:
+        for name in sorted(archive.namelist()):
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(archive.read(name)))
+            rows = workbook.get_sheet_by_name("Dados").to_python()[1:]
+            counts.append(len(rows))
+            cnpjs |= {row[0] for row in rows}
+    assert counts == [FILE_ROWS, FILE_ROWS, 1000]
+    assert len(cnpjs) == BIG
+
+
+@pytest.mark.slow
+def test_it_imports_three_chunks_in_a_prefork_worker(celery_worker, operator, tmp_path):
+    organization, user = operator
+    rows = [
+        [_cnpj(n), f"Empresa {n}", "", "", f"Loja{n}@X.com", "", "", "", ""] for n in range(BIG)
+    ]
+    path = tmp_path / "in.xlsx"
+    build_template(CLIENT_FORMAT.columns, title="Clientes").write(path, rows)
+    job = services.import_schedule(
+        organization=organization,
+        user=user,
+        entity="clients",
+        upload=SimpleUploadedFile("in.xlsx", path.read_bytes()),
+        language="en",
+    )
+    job = wait_for_job(job)
+    assert job.status == Job.Status.DONE, job.failure_text
+    assert job.chunks_done == 3
+    assert job.counts == {"created": BIG, "updated": 0, "unchanged": 0, "failed": 0}
+    client = Client.objects.for_org(organization).get(cnpj=_cnpj(BIG - 1))
+    assert client.email_wvds == f"loja{BIG - 1}@x.com"
+    assert list(client_search(organization=organization, query=f"empresa {BIG - 1}")) == [client]

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from importexport import tasks
 from notifications.models import Job
 from notifications.services import job_file_new, job_finish, job_purge_expired
 
@@ -144,3 +145,30 @@ def test_the_admin_offers_import_and_export(client, db):
         assert response.status_code == 200
         assert f"/admin/{model}/import/" in response.text
         assert f"/admin/{model}/export/" in response.text
+
+
+def test_it_shows_a_failure_in_the_readers_current_language(bob_client, bob, org_a, tmp_path):
+    # The import ran in Portuguese; its reader now reads English.
+    job = _job(org_a, bob, kind=Job.Kind.IMPORT, language="pt-br")
+    relative, path = job_file_new(job=job, name="upload.xlsx")
+    path.write_bytes(b"not a workbook")
+    Job.objects.filter(pk=job.pk).update(input_path=relative)
+    tasks.import_run_task.apply(args=(job.id, org_a.id))
+    bob.language = "en"
+    bob.save(update_fields=["language"])
+    response = bob_client.get(reverse("notifications:panel"))
+    assert "This is not an .xlsx file (Excel workbook)." in response.text
+    assert "Este não é" not in response.text
+
+
+def test_it_counts_with_grouped_numbers_and_plurals(bob_client, bob, org_a):
+    _job(
+        org_a,
+        bob,
+        kind=Job.Kind.IMPORT,
+        status=Job.Status.DONE,
+        finished_at=timezone.now(),
+        counts={"created": 7100, "updated": 1, "unchanged": 0, "failed": 2},
+    )
+    response = bob_client.get(reverse("notifications:panel"))
+    assert "7.100 criados, 1 atualizado, 0 inalterado, 2 com erro" in response.text
