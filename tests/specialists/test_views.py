@@ -11,6 +11,7 @@ from specialists.models import AdditionalField, Feedback, Shift, Specialist
 from tests.factories import (
     AdditionalFieldFactory,
     FeedbackFactory,
+    ProjectFactory,
     RoleFactory,
     ShiftFactory,
     SpecialistFactory,
@@ -37,6 +38,7 @@ def test_it_checks_ownership(charlie_client, specialist_a, calendar_a):
     gets = [
         _detail(specialist_a),
         _detail(specialist_a, "tokens"),
+        reverse("specialists:shift_remove", kwargs={"code": code, "shift_code": shift.code}),
         reverse("specialists:association_choices", kwargs={"code": code, "kind": "groups"}),
     ]
     for url in gets:
@@ -374,3 +376,118 @@ def test_it_falls_back_to_details_on_an_unknown_tab(alice_client, specialist_a):
     response = alice_client.get(_detail(specialist_a, "<script>"))
     assert response.status_code == 200
     assert 'id="profile-form"' in response.text
+
+
+STRONG = "Turno-Noturno-2026"
+
+
+def test_it_lets_a_specialist_with_a_password_into_the_back_office_in_its_culture(
+    alice_client, org_a, client
+):
+    # Symptom 9: the login used to end on "not a member of any organization".
+    alice_client.post(
+        reverse("specialists:create_submit"),
+        _profile(email="Bia@Example.com", culture="en", password=STRONG),
+    )
+    response = client.post(
+        reverse("login"), {"username": "bia@example.com", "password": STRONG}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    assert '<html lang="en">' in response.text
+    assert response.context["request"].organization == org_a
+
+
+def test_it_takes_the_access_away_when_the_specialist_is_deactivated(alice_client, org_a, client):
+    alice_client.post(reverse("specialists:create_submit"), _profile(password=STRONG))
+    specialist = Specialist.objects.get(organization=org_a)
+    client.post(reverse("login"), {"username": "bia@example.com", "password": STRONG})
+    assert client.get(reverse("dashboard")).status_code == 200
+    alice_client.post(
+        reverse("specialists:update", kwargs={"code": specialist.code}),
+        _profile(status="inactive"),
+    )
+    # The open session ends and the password no longer logs in.
+    assert client.get(reverse("dashboard")).status_code == 302
+    response = client.post(reverse("login"), {"username": "bia@example.com", "password": STRONG})
+    assert response.status_code == 200  # the login form again, with its error
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_it_lists_only_the_selected_projects_specialists(alice_client, org_a):
+    # Symptom 7: the "Projeto" selector filtered nothing.
+    varejo = ProjectFactory(organization=org_a, name="Varejo")
+    atacado = ProjectFactory(organization=org_a, name="Atacado")
+    SpecialistFactory(organization=org_a, name="Especialista do Varejo").projects.add(varejo)
+    SpecialistFactory(organization=org_a, name="Especialista do Atacado").projects.add(atacado)
+    for project, shown, hidden in ((atacado, "Atacado", "Varejo"), (varejo, "Varejo", "Atacado")):
+        alice_client.post(reverse("project_switch"), {"project": project.code})
+        text = alice_client.get(reverse("specialists:list")).text
+        assert f"Especialista do {shown}" in text
+        assert f"Especialista do {hidden}" not in text
+
+
+def test_it_creates_a_specialist_in_the_selected_project(alice_client, org_a):
+    ProjectFactory(organization=org_a, name="Varejo")
+    atacado = ProjectFactory(organization=org_a, name="Atacado")
+    alice_client.post(reverse("project_switch"), {"project": atacado.code})
+    alice_client.post(reverse("specialists:create_submit"), _profile())
+    assert list(Specialist.objects.get().projects.all()) == [atacado]
+    assert "Bia Lima" in alice_client.get(reverse("specialists:list")).text
+
+
+@pytest.mark.parametrize("what", ["field", "catalog", "shift"])
+def test_it_asks_before_deleting_with_javascript_off(alice_client, specialist_a, calendar_a, what):
+    if what == "field":
+        item = AdditionalFieldFactory(organization=specialist_a.organization, label="Crachá")
+        url = reverse("specialists:field_delete", kwargs={"code": item.code})
+        question = "Excluir este campo e o valor dele em todos os especialistas?"
+    elif what == "catalog":
+        item = RoleFactory(organization=specialist_a.organization, name="Crachá")
+        url = reverse("specialists:catalog_delete", kwargs={"kind": "roles", "code": item.code})
+        question = "Excluir? Ele será removido de todos que o têm."
+    else:
+        item = ShiftFactory(specialist=specialist_a, calendar=calendar_a)
+        url = reverse(
+            "specialists:shift_remove", kwargs={"code": specialist_a.code, "shift_code": item.code}
+        )
+        question = "Remover este turno?"
+    # The delete link opens a confirmation page; only its post deletes.
+    page = alice_client.get(url)
+    assert page.status_code == 200
+    assert question in page.text
+    assert type(item).objects.filter(pk=item.pk).exists()
+    response = alice_client.post(url)
+    assert response.status_code == 302
+    assert not type(item).objects.filter(pk=item.pk).exists()
+
+
+def test_it_deletes_a_field_with_htmx_and_reloads_the_page(alice_client, org_a, htmx_headers):
+    field = AdditionalFieldFactory(organization=org_a)
+    response = alice_client.post(
+        reverse("specialists:field_delete", kwargs={"code": field.code}), **htmx_headers
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("specialists:fields")
+    assert not AdditionalField.objects.exists()
+
+
+def test_it_lets_only_admins_delete_fields_and_catalog_entries(bob_client, org_a):
+    field = AdditionalFieldFactory(organization=org_a)
+    role = RoleFactory(organization=org_a)
+    urls = [
+        reverse("specialists:field_delete", kwargs={"code": field.code}),
+        reverse("specialists:catalog_delete", kwargs={"kind": "roles", "code": role.code}),
+    ]
+    for url in urls:
+        assert bob_client.get(url).status_code == 403
+        assert bob_client.post(url).status_code == 403
+    assert AdditionalField.objects.exists() and role.__class__.objects.exists()
+
+
+def test_it_refuses_a_duplicate_catalog_entry_in_place_for_htmx(alice_client, org_a, htmx_headers):
+    RoleFactory(organization=org_a, name="Líder")
+    url = reverse("specialists:catalog_save", kwargs={"kind": "roles"})
+    assert alice_client.post(url, {"name": "Líder"}).status_code == 422
+    assert alice_client.post(url, {"name": "Líder"}, **htmx_headers).status_code == 200
