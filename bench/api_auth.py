@@ -53,7 +53,10 @@ def main() -> None:
         organization=organization, email="bench@example.com", defaults={"name": "Bench"}
     )
     issued = token_create(
-        specialist=specialist, description="bench", expires_at=timezone.now() + timedelta(hours=1)
+        organization=organization,
+        specialist=specialist,
+        description="bench",
+        expires_at=timezone.now() + timedelta(hours=1),
     )
     client = Client()
     authenticated = {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}

@@ -26,7 +26,11 @@ class ClientSearchForm(forms.Form):
 
 
 class ClientForm(forms.ModelForm):
-    # Wider than the stored 14 characters: operators paste "12.ABC.345/01DE-35".
+    """The client's fields as typed; clients.services normalizes them (client_prepare) and
+    checks the rest (duplicate CNPJ), its errors coming back on the fields."""
+
+    # Not the model's field: that one holds the 14 normalized characters, operators paste
+    # "12.ABC.345/01DE-35". The validator is the model's, which accepts both spellings.
     cnpj = forms.CharField(
         label=_("CNPJ"),
         max_length=24,
@@ -36,24 +40,15 @@ class ClientForm(forms.ModelForm):
 
     class Meta:
         model = Client
-        fields = [
-            "cnpj",
-            "razao_social",
-            "nome_fantasia",
-            "conta",
-            "email_wvds",
-            "status",
-            "anotacoes",
-        ]
+        fields = ["razao_social", "nome_fantasia", "conta", "email_wvds", "status", "anotacoes"]
         widgets = {
             "status": forms.RadioSelect,
             "anotacoes": forms.Textarea(attrs={"rows": 4}),
         }
 
+    field_order = ["cnpj", *Meta.fields]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["cnpj"] = self.instance.cnpj_formatted
-
-    def clean_cnpj(self) -> str:
-        return cnpj_rules.normalize(self.cleaned_data["cnpj"])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,13 +16,15 @@ from clients.forms import ClientForm, ClientSearchForm
 from clients.models import Client
 from clients.selectors import client_get, client_search_page
 from tenancy.decorators import member_required
-from tenancy.http import VigiaRequest
+from tenancy.http import VigiaRequest, form_errors, refused_status
 
 LIST_TEMPLATE = "clients/client_list.html"
 FORM_TEMPLATE = "clients/client_form.html"
 DELETE_TEMPLATE = "clients/client_delete.html"
 # The results region listens for it and reloads itself with the current search.
 CHANGED_EVENT = "clients:changed"
+# Sent after an update on the client's page; its sections (terminals) reload themselves.
+SAVED_EVENT = "client-saved"
 
 
 def _page_number(request: VigiaRequest) -> int:
@@ -48,7 +50,8 @@ def _gone(request: VigiaRequest) -> HttpResponse:
 
 
 def _modal_done(request: VigiaRequest) -> HttpResponse:
-    """After a save in the modal: close it, refresh the list in place, show the toast."""
+    """After a delete in the list's modal: close it, refresh the list in place, show the
+    toast."""
     response = render(request, "clients/_toasts_oob.html")
     reswap(response, "none")
     # Events fire in this order on the form inside the modal: closing the modal first would
@@ -63,7 +66,10 @@ def _modal_done(request: VigiaRequest) -> HttpResponse:
 def client_list(request: VigiaRequest) -> HttpResponse:
     form = ClientSearchForm(request.GET)
     page = client_search_page(
-        organization=request.organization, query=form.query(), page=_page_number(request)
+        organization=request.organization,
+        project=request.project,
+        query=form.query(),
+        page=_page_number(request),
     )
     context = {"form": form, "page": page}
     if _wants_fragment(request):
@@ -84,23 +90,25 @@ def client_create(request: VigiaRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Client “%(name)s” created.") % {"name": client})
-            if request.htmx:
-                return _modal_done(request)
-            return redirect(f"{reverse('clients:list')}?{urlencode({'q': client.cnpj})}")
+            # On to the new client's page, where its terminals and contacts are added; a
+            # redirect also leaves no filled form behind to be sent twice.
+            url = reverse("clients:edit", args=[client.code])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = {"form": form, "client": None}
+    status = refused_status(request) if request.method == "POST" else 200
     if request.htmx:
         # The first GET opens the modal; a post with errors swaps only the form inside it.
         partial = "form" if request.method == "POST" else "modal"
-        return render(request, f"{FORM_TEMPLATE}#{partial}", context)
-    return render(request, FORM_TEMPLATE, context)
+        return render(request, f"{FORM_TEMPLATE}#{partial}", context, status=status)
+    return render(request, FORM_TEMPLATE, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def client_edit(request: VigiaRequest, code) -> HttpResponse:
+def client_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
     try:
         client = client_get(organization=request.organization, code=code)
     except Http404:
@@ -115,23 +123,29 @@ def client_edit(request: VigiaRequest, code) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors(form, exc)
         except Client.DoesNotExist:
             return _gone(request)
         else:
             messages.success(request, _("Client “%(name)s” updated.") % {"name": client})
             if not request.htmx:
                 return redirect("clients:edit", code=client.code)
-            form = ClientForm(instance=client)
+            response = render(
+                request,
+                f"{FORM_TEMPLATE}#form",
+                {"form": ClientForm(instance=client), "client": client},
+            )
+            return trigger_client_event(response, SAVED_EVENT)
     context = {"form": form, "client": client}
+    status = refused_status(request) if request.method == "POST" else 200
     if request.htmx:
-        return render(request, f"{FORM_TEMPLATE}#form", context)
-    return render(request, FORM_TEMPLATE, context)
+        return render(request, f"{FORM_TEMPLATE}#form", context, status=status)
+    return render(request, FORM_TEMPLATE, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def client_delete(request: VigiaRequest, code) -> HttpResponse:
+def client_delete(request: VigiaRequest, code: UUID) -> HttpResponse:
     try:
         client = client_get(organization=request.organization, code=code)
     except Http404:

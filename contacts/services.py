@@ -54,16 +54,16 @@ def _save(contact: Contact, fields: dict[str, Any]) -> Contact:
 
 def contact_create(*, organization: Organization, client: Client, **fields: Any) -> Contact:
     """Creates a contact of `client` (ValidationError on bad input or a foreign client)."""
-    ownership_check(organization=organization, rows=(client,))
+    ownership_check(organization, client)
     return _save(Contact(organization=organization, client=client), fields)
 
 
 def contact_update(*, organization: Organization, contact: Contact, **fields: Any) -> Contact:
     """Updates `contact` (ValidationError on bad input or a foreign contact)."""
-    ownership_check(organization=organization, rows=(contact,))
+    ownership_check(organization, contact)
     return _save(contact, fields)
 
 
 def contact_delete(*, organization: Organization, contact: Contact) -> None:
-    ownership_check(organization=organization, rows=(contact,))
+    ownership_check(organization, contact)
     Contact.objects.for_org(organization).filter(pk=contact.pk).delete()

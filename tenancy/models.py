@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,21 @@ class TenantQuerySet(models.QuerySet):
             return self.for_org(organization).get(**lookup)
         except (self.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
             raise Http404 from exc
+
+    def in_project(self, project: Project | None) -> TenantQuerySet:
+        """The rows associated with `project` through the model's `projects` field; all of
+        them when `project` is None. A semi-join (EXISTS) rather than a join: no duplicate
+        rows, and the model's own indexes (order, search) keep driving the query."""
+        if project is None:
+            return self
+        projects = self.model._meta.get_field("projects")
+        associations = projects.remote_field.through.objects.filter(
+            **{
+                projects.m2m_field_name(): OuterRef("pk"),
+                projects.m2m_reverse_field_name(): project,
+            }
+        )
+        return self.filter(Exists(associations))
 
 
 class TenantModel(models.Model):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -10,12 +10,22 @@ from tenancy.models import Membership, Organization, Project, TenantModel, User
 FOREIGN_ROW = _("This object does not belong to the organization.")
 
 
-def ownership_check(*, organization: Organization, rows: tuple[TenantModel, ...]) -> None:
-    """Refuses (ValidationError) rows of another organization. Views already reach rows
-    through access helpers; tenant services apply this to every row they are handed, so
-    the rule holds for any other caller too."""
-    if any(row.organization_id != organization.pk for row in rows):
-        raise ValidationError(FOREIGN_ROW, code="foreign")
+def ownership_check(
+    organization: Organization, *rows: TenantModel | None, **fields: TenantModel | None
+) -> None:
+    """Refuses (ValidationError) rows of another organization; None (an empty optional
+    relation) passes. A row handed by keyword reports on that field, so a form shows the
+    error beside it. Views already reach rows through access helpers; tenant services apply
+    this to every row they are handed, so the rule holds for any other caller too."""
+
+    def foreign(row: TenantModel | None) -> bool:
+        return row is not None and row.organization_id != organization.pk
+
+    errors = {name: [FOREIGN_ROW] for name, row in fields.items() if foreign(row)}
+    if any(foreign(row) for row in rows):
+        errors[NON_FIELD_ERRORS] = [FOREIGN_ROW]
+    if errors:
+        raise ValidationError(errors)
 
 
 def organization_create(*, name: str, slug: str | None = None, **fields) -> Organization:

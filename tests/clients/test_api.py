@@ -13,6 +13,7 @@ URL = "/api/v1/clients"
 
 def _bearer(organization) -> dict[str, str]:
     issued = token_create(
+        organization=organization,
         specialist=SpecialistFactory(organization=organization),
         description="Integração",
         expires_at=timezone.now() + timedelta(days=30),

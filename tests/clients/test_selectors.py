@@ -5,7 +5,7 @@ from django.http import Http404
 
 from clients import selectors
 from clients.selectors import client_get, client_search, client_search_page
-from tests.factories import SearchableClientFactory
+from tests.factories import ProjectFactory, SearchableClientFactory
 
 
 def _names(organization, query):
@@ -150,3 +150,41 @@ def test_it_searches_through_control_characters(db, org_a, query, expected):
     # PostgreSQL refuses NUL bytes in parameters: they must never reach the database.
     SearchableClientFactory(organization=org_a, razao_social="São João Ltda")
     assert client_search_page(organization=org_a, query=query).count == expected
+
+
+def test_it_narrows_every_search_to_the_project(org_a, acme, others):
+    varejo = ProjectFactory(organization=org_a, name="Varejo")
+    oticas = ProjectFactory(organization=org_a, name="Óticas")
+    acme.projects.add(varejo)
+    otica, posto = others
+    otica.projects.add(oticas, varejo)  # in two projects: still listed once
+    posto.projects.add(oticas)
+
+    def page(project, query="", **options):
+        result = client_search_page(organization=org_a, project=project, query=query, **options)
+        return [client.razao_social for client in result.clients], result.count
+
+    assert page(None) == (
+        ["Auto Posto 100% Ltda", "Comércio São João Ltda", "Ótica Três Irmãos ME"],
+        3,
+    )
+    assert page(varejo) == (["Comércio São João Ltda", "Ótica Três Irmãos ME"], 2)
+    assert page(oticas, "ltda") == (["Auto Posto 100% Ltda"], 1)
+    # A whole CNPJ or e-mail of another project's client is no exact match here: the
+    # words are searched instead.
+    assert page(oticas, "12.ABC.345/01DE-35") == ([], 0)
+    assert page(oticas, "cvc@b2midia.com.br") == (["Auto Posto 100% Ltda"], 1)
+    names = client_search(organization=org_a, project=oticas, query="")
+    assert [c.razao_social for c in names] == ["Auto Posto 100% Ltda", "Ótica Três Irmãos ME"]
+
+
+def test_it_walks_the_projects_list_past_the_count_cap(org_a, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    varejo = ProjectFactory(organization=org_a, name="Varejo")
+    inside = SearchableClientFactory.create_batch(5, organization=org_a)
+    SearchableClientFactory.create_batch(5, organization=org_a)
+    for client in inside:
+        client.projects.add(varejo)
+    result = client_search_page(organization=org_a, project=varejo, query="ltda", per_page=2)
+    assert result.count_capped
+    assert [c.pk for c in result.clients] == [c.pk for c in inside[:2]]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clients.models import Client
-from tests.factories import SearchableClientFactory
+from tests.factories import ProjectFactory, SearchableClientFactory
 
 LIST = reverse("clients:list")
 CREATE = reverse("clients:create")
@@ -132,6 +134,32 @@ def test_it_searches_wildcards_literally(bob_client, acme, htmx_headers):
         assert "Nenhum cliente corresponde" in body
 
 
+def test_it_lists_only_the_selected_projects_clients(bob_client, org_a, htmx_headers):
+    varejo = ProjectFactory(organization=org_a, name="Varejo")
+    farmacias = ProjectFactory(organization=org_a, name="Farmácias")
+    SearchableClientFactory(organization=org_a, razao_social="Loja São João Ltda").projects.add(
+        varejo
+    )
+    SearchableClientFactory(
+        organization=org_a, razao_social="Farmácia São João Ltda", cnpj="11222333000181"
+    ).projects.add(farmacias)
+    for project, shown, hidden in (
+        (farmacias, "Farmácia São João", "Loja São João"),
+        (varejo, "Loja São João", "Farmácia São João"),
+    ):
+        bob_client.post(reverse("project_switch"), {"project": str(project.code)})
+        for body in (
+            bob_client.get(LIST).content.decode(),
+            bob_client.get(LIST, {"q": "sao joao"}, **htmx_headers).content.decode(),
+        ):
+            assert shown in body.replace("<mark>", "").replace("</mark>", "")
+            assert hidden not in body.replace("<mark>", "").replace("</mark>", "")
+            assert "1 cliente" in body
+    # The other project's client, by its whole CNPJ, is not found in this one.
+    body = bob_client.get(LIST, {"q": "11.222.333/0001-81"}, **htmx_headers).content.decode()
+    assert "Nenhum cliente corresponde" in body
+
+
 # Create
 
 
@@ -165,25 +193,37 @@ def test_it_refuses_a_duplicate_cnpj(bob_client, acme, htmx_headers):
     assert Client.objects.count() == 1
 
 
-def test_it_creates_with_htmx_and_refreshes_the_list(bob_client, org_a, project_a, htmx_headers):
+def test_it_creates_with_htmx_and_leads_to_the_clients_page(
+    bob_client, org_a, project_a, htmx_headers
+):
     response = bob_client.post(CREATE, VALID, **htmx_headers)
-    assert response.status_code == 200
-    assert response["HX-Reswap"] == "none"
-    assert "vigia:close-modal" in response["HX-Trigger"]
-    assert "clients:changed" in response["HX-Trigger"]
-    body = response.content.decode()
-    assert 'hx-swap-oob="beforeend"' in body and "criado" in body
     client = Client.objects.get(organization=org_a)
+    assert response.status_code == 200
+    # The new client's page is where its terminals and contacts are added.
+    assert response["HX-Redirect"] == _edit(client)
     assert client.cnpj == "11222333000181"
     assert list(client.projects.all()) == [project_a]
+    page = bob_client.get(response["HX-Redirect"]).content.decode()
+    assert "toast-success" in page and "criado" in page
+    assert 'id="client-terminals"' in page and 'id="client-contacts"' in page
 
 
-def test_it_creates_without_js(bob_client, org_a):
+def test_it_creates_without_js_and_redirects(bob_client, org_a):
     response = bob_client.post(CREATE, VALID)
-    assert response.status_code == 302
-    assert response["Location"] == f"{LIST}?q=11222333000181"
-    follow = bob_client.get(response["Location"]).content.decode()
-    assert "Ótica Três Irmãos ME" in follow and "toast-success" in follow
+    client = Client.objects.get(organization=org_a)
+    # Post/redirect/get: the filled form is gone, nothing can send it twice.
+    assert response.status_code == 302 and response["Location"] == _edit(client)
+    page = bob_client.get(response["Location"]).content.decode()
+    assert "Ótica Três Irmãos ME" in page and "toast-success" in page
+    assert "Atualizar Cliente" in page
+
+
+def test_it_refuses_a_plain_post_with_422(bob_client, acme):
+    response = bob_client.post(CREATE, {**VALID, "cnpj": acme.cnpj_formatted})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "<html" in body and "Já existe um cliente com este CNPJ" in body
+    assert Client.objects.count() == 1
 
 
 # Edit
@@ -198,6 +238,8 @@ def test_it_shows_the_edit_page_with_terminals_and_contacts(bob_client, acme):
 
 def test_it_updates_with_htmx(bob_client, acme, htmx_headers):
     response = bob_client.post(_edit(acme), {**VALID, "cnpj": acme.cnpj}, **htmx_headers)
+    # The page's other sections (the terminals of the WVDS account) reload on this event.
+    assert json.loads(response["HX-Trigger"]) == {"client-saved": {}}
     body = response.content.decode()
     assert "<html" not in body and "Atualizar Cliente" in body
     assert "atualizado" in body and 'hx-swap-oob="beforeend"' in body
@@ -217,6 +259,9 @@ def test_it_keeps_the_input_on_an_update_error(bob_client, acme, htmx_headers):
     )
     body = response.content.decode()
     assert 'id="id_cnpj-error"' in body and 'value="Novo nome"' in body
+    assert "HX-Trigger" not in response
+    plain = bob_client.post(_edit(acme), {**VALID, "cnpj": "123", "razao_social": "Novo nome"})
+    assert plain.status_code == 422 and 'id="id_cnpj-error"' in plain.content.decode()
     acme.refresh_from_db()
     assert acme.razao_social == "Comércio São João Ltda"
 
@@ -240,6 +285,7 @@ def test_it_explains_an_edit_of_a_client_deleted_meanwhile(bob_client, acme, htm
 def test_it_asks_for_confirmation_in_a_modal(bob_client, acme, htmx_headers):
     body = bob_client.get(_delete(acme), **htmx_headers).content.decode()
     assert "<html" not in body and "modal-backdrop" in body
+    assert f'hx-post="{_delete(acme)}"' in body
     assert "Confirmar" in body and "12.ABC.345/01DE-35" in body
 
 
@@ -258,6 +304,19 @@ def test_it_deletes_with_htmx(bob_client, acme, htmx_headers):
 def test_it_deletes_without_js(bob_client, acme):
     response = bob_client.post(_delete(acme))
     assert response.status_code == 302 and response["Location"] == LIST
+    assert not Client.objects.exists()
+
+
+def test_it_deletes_from_the_clients_page_and_lands_on_the_list(bob_client, acme):
+    # The client's page links to the confirmation page, whose form posts plainly (no htmx):
+    # the answer leads to the list, never back to the page of a deleted client.
+    page = bob_client.get(_edit(acme)).content.decode()
+    assert f'href="{_delete(acme)}"' in page
+    confirmation = bob_client.get(_delete(acme)).content.decode()
+    assert "hx-post" not in confirmation.split('class="card narrow"')[1]
+    response = bob_client.post(_delete(acme), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "toast-success" in response.content.decode() and "excluído" in response.content.decode()
     assert not Client.objects.exists()
 
 

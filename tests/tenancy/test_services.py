@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from clients.models import Client
+from tenancy.services import ownership_check
+from tests.factories import ClientFactory, ProjectFactory
+
+
+def test_ownership_check_refuses_another_organizations_rows(org_a, org_b):
+    mine, theirs = ClientFactory(organization=org_a), ClientFactory(organization=org_b)
+    ownership_check(org_a, mine, None, client=mine, other=None)
+    with pytest.raises(ValidationError) as positional:
+        ownership_check(org_a, mine, theirs)
+    assert set(positional.value.message_dict) == {NON_FIELD_ERRORS}
+    with pytest.raises(ValidationError) as named:
+        ownership_check(org_a, client=theirs)
+    assert set(named.value.message_dict) == {"client"}
+
+
+def test_in_project_keeps_the_rows_of_the_project_once(org_a):
+    varejo = ProjectFactory(organization=org_a, name="Varejo")
+    oticas = ProjectFactory(organization=org_a, name="Óticas")
+    both, only, none = ClientFactory.create_batch(3, organization=org_a)
+    both.projects.add(varejo, oticas)
+    only.projects.add(varejo)
+    clients = Client.objects.for_org(org_a)
+    assert list(clients.in_project(varejo).order_by("pk")) == [both, only]
+    assert list(clients.in_project(oticas)) == [both]
+    assert clients.in_project(None).count() == 3
