@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from specialists.models import Specialist
-from tests.factories import CalendarFactory, SpecialistGroupFactory
+from specialists.models import AdditionalField, Specialist
+from tests.factories import AdditionalFieldFactory, CalendarFactory, SpecialistGroupFactory
 from tokens.models import IntegrationToken
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -75,6 +75,39 @@ def test_it_creates_a_specialist_with_a_shift_a_group_and_a_token(page, login, a
     assert secret not in page.content()
 
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Revogar").click()
+    page.get_by_role("link", name="Revogar").click()
     expect(page.locator("#tab-panel")).to_contain_text("Nenhum token de integração.")
     assert not IntegrationToken.objects.exists()
+
+
+def test_it_asks_before_deleting_an_additional_field_in_english(
+    page, login, live_server, alice, org_a
+):
+    # Symptom 11: the English prompt's apostrophe broke an inline onsubmit, and the field
+    # was deleted without asking.
+    alice.language = "en"
+    alice.save()
+    AdditionalFieldFactory(organization=org_a, label="Badge number")
+    login("alice")
+    page.goto(f"{live_server.url}/especialistas/campos-adicionais/")
+    prompts = []
+
+    def answer(accept: bool):
+        def handle(dialog):
+            prompts.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        return handle
+
+    page.once("dialog", answer(accept=False))
+    page.get_by_title("Delete").click()
+    page.wait_for_load_state("networkidle")
+    assert prompts == ["Delete this field and every specialist's value of it?"]
+    expect(page.locator("table")).to_contain_text("Badge number")
+    assert AdditionalField.objects.filter(label="Badge number").exists()
+
+    page.once("dialog", answer(accept=True))
+    page.get_by_title("Delete").click()
+    expect(page.locator(".card.empty")).to_contain_text("No additional fields yet.")
+    assert len(prompts) == 2
+    assert not AdditionalField.objects.exists()
