@@ -11,26 +11,13 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from tenancy.models import Organization, TenantModel
+from tenancy.models import Organization
+from tenancy.services import ownership_check
 from terminals.models import DeviceType, Terminal
 from terminals.sanitize import sanitize_procedure
 
 DUPLICATE_DEVICE_TYPE = _("A device type with this name already exists.")
 DUPLICATE_IDENTIFIER = _("Another terminal already uses this identifier.")
-FOREIGN_ROW = _("This record belongs to another organization.")
-
-
-def _check_owner(organization: Organization, **rows: TenantModel | None) -> None:
-    """The one ownership check of the terminals' services: every row handed in belongs to
-    `organization` (a missing optional row is fine). Forms and access helpers already limit
-    what the screens offer; this keeps the rule for every other caller."""
-    foreign = {
-        name: FOREIGN_ROW
-        for name, row in rows.items()
-        if row is not None and row.organization_id != organization.pk
-    }
-    if foreign:
-        raise ValidationError(foreign, code="foreign_row")
 
 
 def _device_type_save(*, organization: Organization, device_type: DeviceType) -> DeviceType:
@@ -64,7 +51,7 @@ def device_type_create(
 def device_type_update(
     *, organization: Organization, device_type: DeviceType, name: str, reconnection_procedure: str
 ) -> DeviceType:
-    _check_owner(organization, device_type=device_type)
+    ownership_check(organization, device_type)
     device_type.name = name.strip()
     device_type.reconnection_procedure = sanitize_procedure(reconnection_procedure)
     return _device_type_save(organization=organization, device_type=device_type)
@@ -72,7 +59,7 @@ def device_type_update(
 
 def device_type_delete(*, organization: Organization, device_type: DeviceType) -> None:
     """Raises ProtectedError while terminals still use the type."""
-    _check_owner(organization, device_type=device_type)
+    ownership_check(organization, device_type)
     device_type.delete()
 
 
@@ -94,7 +81,7 @@ def _wvds_matches(terminal: Terminal, client: Client) -> bool:
 
 
 def _terminal_save(*, organization: Organization, terminal: Terminal) -> Terminal:
-    _check_owner(organization, device_type=terminal.device_type, client=terminal.client)
+    ownership_check(organization, device_type=terminal.device_type, client=terminal.client)
     errors: dict[str, Any] = {}
     taken = Terminal.objects.for_org(organization).filter(identifier=terminal.identifier)
     if terminal.pk:
@@ -118,14 +105,14 @@ def terminal_create(*, organization: Organization, **fields: Any) -> Terminal:
 
 
 def terminal_update(*, organization: Organization, terminal: Terminal, **fields: Any) -> Terminal:
-    _check_owner(organization, terminal=terminal)
+    ownership_check(organization, terminal)
     for key, value in terminal_prepare(fields).items():
         setattr(terminal, key, value)
     return _terminal_save(organization=organization, terminal=terminal)
 
 
 def terminal_delete(*, organization: Organization, terminal: Terminal) -> None:
-    _check_owner(organization, terminal=terminal)
+    ownership_check(organization, terminal)
     terminal.delete()
 
 
@@ -140,7 +127,7 @@ def terminal_set_link(
     """Links the terminal to `client` or unlinks it. Only a terminal sharing the client's
     WVDS e-mail may be linked; a terminal linked to another client moves only with `move`
     (the operator's consent); unlinking only touches a terminal linked to this client."""
-    _check_owner(organization, terminal=terminal, client=client)
+    ownership_check(organization, terminal, client)
     if linked:
         if not _wvds_matches(terminal, client):
             raise ValidationError(
