@@ -2,13 +2,14 @@
 rendering) costs per call, measured against the same request without a token (the 401
 path, which runs the frame's error handling but no database or cache work).
 
-    DATABASE_URL=postgres://… REDIS_URL=redis://… python -m bench.api_auth
+    DATABASE_URL=postgres://… REDIS_URL=redis://… python -m bench.api_auth [--calls 2000]
 
 Prints one JSON object on the last line; `ratio` is authenticated ÷ baseline time.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -30,21 +31,28 @@ from specialists.models import Specialist  # noqa: E402
 from tenancy.models import Organization  # noqa: E402
 from tokens.services import token_create  # noqa: E402
 
-CALLS = int(os.environ.get("BENCH_CALLS", "2000"))
 ROUNDS = 5
 
 
-def _timed(client: Client, headers: dict[str, str], expected: int) -> float:
+def _timed(client: Client, headers: dict[str, str], expected: int, calls: int) -> float:
     start = time.perf_counter()
-    for _ in range(CALLS):
+    for _ in range(calls):
         response = client.get("/api/v1/me", **headers)
         assert response.status_code == expected, response.content
-    return (time.perf_counter() - start) / CALLS
+    return (time.perf_counter() - start) / calls
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--calls",
+        type=int,
+        default=int(os.environ.get("BENCH_CALLS", "2000")),
+        help="calls per timed round (default: BENCH_CALLS, else 2000)",
+    )
+    calls = parser.parse_args().calls
     call_command("migrate", verbosity=0)
-    settings.API_RATE_LIMIT_REQUESTS = CALLS * ROUNDS * 2  # measured, never refused
+    settings.API_RATE_LIMIT_REQUESTS = calls * ROUNDS * 2  # measured, never refused
     settings.ALLOWED_HOSTS = ["testserver"]
     organization, _ = Organization.objects.get_or_create(
         slug="bench-api", defaults={"name": "Bench API"}
@@ -61,11 +69,11 @@ def main() -> None:
     client = Client()
     authenticated = {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
     try:
-        _timed(client, authenticated, 200)  # warm-up: imports, connections
+        _timed(client, authenticated, 200, calls)  # warm-up: imports, connections
         baseline, measured = [], []
         for _ in range(ROUNDS):
-            baseline.append(_timed(client, {}, 401))
-            measured.append(_timed(client, authenticated, 200))
+            baseline.append(_timed(client, {}, 401, calls))
+            measured.append(_timed(client, authenticated, 200, calls))
     finally:
         issued.token.delete()
     base, auth = statistics.median(baseline), statistics.median(measured)
@@ -73,7 +81,7 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "api_auth",
-                "calls_per_round": CALLS,
+                "calls_per_round": calls,
                 "rounds": ROUNDS,
                 "baseline_401_ms": round(base * 1000, 3),
                 "authenticated_me_ms": round(auth * 1000, 3),

@@ -4,8 +4,11 @@ Loads realistic clients into one organization (plus a smaller second one) of a d
 its own (BENCH_DATABASE_URL, else the server of DATABASE_URL with the database
 `vigia_bench_search`, created and migrated when missing), then times the screen's search
 (`client_search_page`: first page and its count) over a fixed mix of queries against a
-baseline (an `icontains` OR across the five fields, exact count, no trigram index).
-Prints one JSON object on the last line. A second run with the same --rows reuses the data.
+baseline (an `icontains` OR across the five fields, exact count, no trigram index), and
+the same mix inside a project holding half of the clients, as the screen runs it when the
+operator works in a project. Rows are written as the app writes them: through the clients'
+row rule (client_prepare). Prints one JSON object on the last line. A second run with the
+same --rows reuses the data.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 BENCH_DATABASE = "vigia_bench_search"
 BENCH_ORG = "bench-search"
 OTHER_ORG = "bench-search-other"
+BENCH_PROJECT = "Metade"
 
 TYPES = (
     "Comércio de Alimentos",
@@ -196,9 +200,10 @@ def _cnpj_root(i: int) -> str:
 
 
 def generate(count: int, seed: int, organization_id: int) -> Iterator[tuple]:
-    """Rows for COPY, in COLUMNS order; deterministic for a seed."""
+    """Rows for COPY, in COLUMNS order, after the clients' row rule; deterministic for a
+    seed."""
     from clients import cnpj as cnpj_rules
-    from clients.search import client_search_text
+    from clients.services import client_prepare
 
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -223,24 +228,23 @@ def generate(count: int, seed: int, organization_id: int) -> Iterator[tuple]:
         # A WVDS account serves a handful of clients, like the seed's cvc@b2midia.com.br.
         account = i // 4
         email = f"{_slug(TYPES[account % len(TYPES)])[:10]}{account}@{DOMAINS[account % 5]}"
-        search_text = client_search_text(
-            cnpj=number, razao_social=razao, nome_fantasia=fantasia, conta=conta, email_wvds=email
-        )
         status = "active" if rng.random() < 0.9 else "inactive"
-        yield (
-            organization_id,
-            uuid.uuid4(),
-            number,
-            razao,
-            fantasia,
-            conta,
-            email,
-            "",
-            status,
-            search_text,
-            now,
-            now,
+        row = client_prepare(
+            {
+                "organization_id": organization_id,
+                "code": uuid.uuid4(),
+                "cnpj": number,
+                "razao_social": razao,
+                "nome_fantasia": fantasia,
+                "conta": conta,
+                "email_wvds": email,
+                "anotacoes": "",
+                "status": status,
+                "created_at": now,
+                "updated_at": now,
+            }
         )
+        yield tuple(row[column] for column in COLUMNS)
 
 
 def _plain_indexes(cursor) -> list[tuple[str, str]]:
@@ -255,8 +259,9 @@ def _plain_indexes(cursor) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def load(rows: int, organization, other) -> float:
-    """Replaces every client with `rows` in `organization` and rows // 20 in `other`."""
+def load(rows: int, organization, other, project) -> float:
+    """Replaces every client with `rows` in `organization` and rows // 20 in `other`; every
+    other client of `organization` belongs to `project`."""
     from django.db import connection, transaction
 
     started = time.perf_counter()
@@ -282,8 +287,14 @@ def load(rows: int, organization, other) -> float:
         raw.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for _name, definition in indexes:
             raw.execute(definition)
+        raw.execute(
+            "INSERT INTO clients_client_projects (client_id, project_id) "
+            "SELECT id, %s FROM clients_client WHERE organization_id = %s AND id %% 2 = 0",
+            [project.pk, organization.pk],
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE clients_client")
+        cursor.execute("VACUUM ANALYZE clients_client_projects")
     return time.perf_counter() - started
 
 
@@ -313,17 +324,17 @@ def query_mix(rows: int) -> dict[str, str]:
     }
 
 
-def _loaded(organization, rows: int) -> bool:
-    """The data of an earlier run is there, with search text computed as the code does now."""
+def _loaded(organization, project, rows: int) -> bool:
+    """The data of an earlier run is there, written as the row rule writes it now."""
     from clients.models import Client
-    from clients.search import client_search_text
+    from clients.services import SEARCHED_FIELDS, client_prepare
 
     clients = Client.objects.for_org(organization)
     sample = clients.order_by("pk").first()
-    if sample is None or clients.count() != rows:
+    if sample is None or clients.count() != rows or not clients.in_project(project).exists():
         return False
-    fields = ("cnpj", "razao_social", "nome_fantasia", "conta", "email_wvds")
-    return sample.search_text == client_search_text(**{f: getattr(sample, f) for f in fields})
+    fields = {name: getattr(sample, name) for name in SEARCHED_FIELDS}
+    return sample.search_text == client_prepare(fields)["search_text"]
 
 
 def _percentile(samples: list[float], fraction: float) -> float:
@@ -356,18 +367,22 @@ def main() -> None:
 
     from clients.models import Client
     from clients.selectors import COUNT_CAP, PAGE_SIZE, client_search_page
-    from tenancy.models import Organization
+    from tenancy.models import Organization, Project
 
     call_command("migrate", verbosity=0)
     organization, _ = Organization.objects.get_or_create(slug=BENCH_ORG, defaults={"name": "Bench"})
     other, _ = Organization.objects.get_or_create(slug=OTHER_ORG, defaults={"name": "Other"})
+    project, _ = Project.objects.get_or_create(organization=organization, name=BENCH_PROJECT)
     load_s = 0.0
-    if args.reload or not _loaded(organization, args.rows):
-        load_s = load(args.rows, organization, other)
+    if args.reload or not _loaded(organization, project, args.rows):
+        load_s = load(args.rows, organization, other, project)
         print(f"loaded {args.rows} clients in {load_s:.1f}s", file=sys.stderr)
 
     def screen(query: str) -> None:
         client_search_page(organization=organization, query=query)
+
+    def screen_in_project(query: str) -> None:
+        client_search_page(organization=organization, project=project, query=query)
 
     def baseline(query: str) -> None:
         fields = ("cnpj", "razao_social", "nome_fantasia", "conta", "email_wvds")
@@ -381,11 +396,14 @@ def main() -> None:
     mix = query_mix(args.rows)
     for query in mix.values():  # warm the caches once, untimed
         screen(query)
+        screen_in_project(query)
     timings: dict[str, list[float]] = {label: [] for label in mix}
+    project_timings: dict[str, list[float]] = {label: [] for label in mix}
     base_timings: dict[str, list[float]] = {label: [] for label in mix}
     for round_number in range(args.repeat):
         for label, query in mix.items():
             timings[label].append(_time(lambda q=query: screen(q)))
+            project_timings[label].append(_time(lambda q=query: screen_in_project(q)))
             # The baseline takes seconds per query at a million rows: two rounds suffice.
             if round_number < 2:
                 base_timings[label].append(_time(lambda q=query: baseline(q)))
@@ -395,11 +413,13 @@ def main() -> None:
         print(
             f"{label:32} {query!r:28} matches {shown:>7}  "
             f"p95 {_percentile(timings[label], 0.95):7.1f} ms  "
+            f"in project {_percentile(project_timings[label], 0.95):7.1f} ms  "
             f"baseline p95 {_percentile(base_timings[label], 0.95):7.1f} ms",
             file=sys.stderr,
         )
     samples = [t for values in timings.values() for t in values]
     base_samples = [t for values in base_timings.values() for t in values]
+    project_samples = [t for values in project_timings.values() for t in values]
     p95 = _percentile(samples, 0.95)
     baseline_p95 = _percentile(base_samples, 0.95)
     result = {
@@ -408,6 +428,7 @@ def main() -> None:
         "p95_ms": round(p95, 2),
         "baseline_p95_ms": round(baseline_p95, 2),
         "speedup_p95": round(baseline_p95 / p95, 1),
+        "project_p95_ms": round(_percentile(project_samples, 0.95), 2),
         "count_cap": COUNT_CAP,
         "samples": len(samples),
         "load_s": round(load_s, 1),
