@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -23,6 +24,9 @@ class User(AbstractUser):
     )
 
 
+GRACE_RANGE = _("Choose between 1 and 1,440 minutes (one day).")
+
+
 class Organization(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -34,6 +38,12 @@ class Organization(models.Model):
         _("alert grace period (minutes)"),
         default=15,
         help_text=_("How long a terminal may stay silent before it counts as disconnected."),
+        # Under a minute the beat sweep (every minute) could not honour it; over a day it
+        # hides outages.
+        validators=[
+            MinValueValidator(1, message=GRACE_RANGE),
+            MaxValueValidator(24 * 60, message=GRACE_RANGE),
+        ],
     )
     sender_email = models.EmailField(
         _("sender e-mail"), blank=True, help_text=_("From address of the alert e-mails.")

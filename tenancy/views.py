@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tenancy.decorators import admin_required, member_required
 from tenancy.forms import OrganizationSettingsForm
-from tenancy.http import VigiaRequest, next_url
+from tenancy.http import VigiaRequest, form_errors, next_url, refused_status
 from tenancy.models import Language
 from tenancy.selectors import (
     ORGANIZATION_SESSION_KEY,
@@ -56,7 +57,12 @@ def language_switch(request: VigiaRequest) -> HttpResponse:
 def organization_settings(request: VigiaRequest) -> HttpResponse:
     form = OrganizationSettingsForm(request.POST or None, instance=request.organization)
     if request.method == "POST" and form.is_valid():
-        organization_update(organization=request.organization, **form.cleaned_data)
-        messages.success(request, _("Settings saved."))
-        return redirect("organization_settings")
-    return render(request, "tenancy/settings.html", {"form": form})
+        try:
+            organization_update(organization=request.organization, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("organization_settings")
+    status = refused_status(request) if request.method == "POST" else 200
+    return render(request, "tenancy/settings.html", {"form": form}, status=status)

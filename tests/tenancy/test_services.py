@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from clients.models import Client
-from tenancy.services import ownership_check
+from tenancy.services import organization_update, ownership_check
 from tests.factories import ClientFactory, ProjectFactory
 
 
@@ -29,3 +29,12 @@ def test_in_project_keeps_the_rows_of_the_project_once(org_a):
     assert list(clients.in_project(varejo).order_by("pk")) == [both, only]
     assert list(clients.in_project(oticas)) == [both]
     assert clients.in_project(None).count() == 3
+
+
+@pytest.mark.parametrize("minutes", [0, 1441])
+def test_the_grace_period_stays_between_a_minute_and_a_day(org_a, minutes):
+    with pytest.raises(ValidationError) as refused:
+        organization_update(organization=org_a, alert_grace_minutes=minutes)
+    assert set(refused.value.message_dict) == {"alert_grace_minutes"}
+    org_a.refresh_from_db()
+    assert org_a.alert_grace_minutes == 15

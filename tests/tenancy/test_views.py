@@ -106,7 +106,7 @@ def test_it_refuses_an_out_of_range_grace_period(alice_client, org_a):
         reverse("organization_settings"),
         {"name": "Org A", "language": "pt-br", "alert_grace_minutes": 0},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "1.440" in response.text or "1,440" in response.text
     org_a.refresh_from_db()
     assert org_a.alert_grace_minutes == 15
