@@ -106,6 +106,13 @@ def _login_taken(specialist: Specialist) -> bool:
     return others.exists()
 
 
+def _is_privileged(user: User) -> bool:
+    if user.pk is None:
+        return False
+    admin = user.memberships.filter(role=Membership.Role.ADMIN).exists()
+    return admin or user.is_staff or user.is_superuser
+
+
 def _sync_login(specialist: Specialist, password: str, *, culture_changed: bool) -> None:
     """Keeps the specialist's login (user name = e-mail) in step with the profile: created
     when a password is first set, renamed with the e-mail, disabled while inactive."""
@@ -121,6 +128,16 @@ def _sync_login(specialist: Specialist, password: str, *, culture_changed: bool)
     # log in and its open sessions end. The membership below stays, so reactivating gives
     # the same access back.
     user.is_active = specialist.status == Specialist.Status.ACTIVE
+    if password and _is_privileged(user):
+        # Any operator may set a specialist's password; on a login promoted meanwhile that
+        # would let an operator take over an admin's account.
+        raise ValidationError(
+            {
+                "password": _(
+                    "This login is an administrator's; only its owner changes its password."
+                )
+            }
+        )
     if password:
         if (error := password_check(password=password, user=user)) is not None:
             raise ValidationError({"password": error.messages})

@@ -393,6 +393,22 @@ def test_it_keeps_a_promoted_login_admin(org_a):
     assert Membership.objects.get(user=specialist.user).role == Membership.Role.ADMIN
 
 
+def test_it_refuses_to_change_the_password_of_a_promoted_login(org_a):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    Membership.objects.filter(user=specialist.user).update(role=Membership.Role.ADMIN)
+    with pytest.raises(ValidationError) as exc:
+        services.specialist_update(
+            organization=org_a, specialist=specialist, name="Outro", password="Outra-Senha-2026"
+        )
+    assert "password" in exc.value.message_dict
+    specialist.refresh_from_db()
+    specialist.user.refresh_from_db()
+    assert specialist.name == "Caio"
+    assert specialist.user.check_password(STRONG)
+
+
 def test_it_refuses_a_login_that_another_user_has(org_a):
     UserFactory(username="caio@example.com")
     with pytest.raises(ValidationError) as exc:
