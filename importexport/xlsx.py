@@ -47,6 +47,8 @@ _XML_TEXT = str.maketrans(
         **{chr(code): None for code in (*range(0, 9), 11, 12, *range(14, 32))},
     }
 )
+# Most cells hold none of these: one C-level scan spares them the per-character translation.
+_XML_UNSAFE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Excel refuses to open a file with a longer cell: a longer value is cut and ends in the mark,
 # which the "Informações" sheet explains.
 CELL_MAX_CHARS = 32_767
@@ -118,10 +120,13 @@ class Template:
         for letter, value in zip(self.letters, values, strict=False):
             if not value:
                 continue
-            text = str(value)
+            text = value if type(value) is str else str(value)
             if len(text) > CELL_MAX_CHARS:
                 text = text[: CELL_MAX_CHARS - len(CUT_MARK)] + CUT_MARK
-            text = text.translate(_XML_TEXT)
+            if _XML_UNSAFE.search(text):
+                text = text.translate(_XML_TEXT)
+                if not text:
+                    continue
             cell_style = style or (self.text_style if text[0] in _FORMULA_START else 0)
             space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
             styled = f' s="{cell_style}"' if cell_style else ""

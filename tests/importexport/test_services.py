@@ -443,3 +443,12 @@ def test_it_cuts_cells_longer_than_excels_limit_and_says_so(org_a, bob):
     assert len(notes) == 32_767 and notes.endswith("a[…]")
     explained = workbook[INFO_SHEET]["A3"].value
     assert "32,767" in explained and "[…]" in explained
+
+
+def test_it_escapes_what_xml_reserves_and_drops_control_characters(org_a, bob):
+    ClientFactory(organization=org_a, razao_social="A & B <Ltda>\x07", conta="\x01")
+    job = services.export_schedule(
+        organization=org_a, user=bob, entity="clients", variant="data", language="pt-br"
+    )
+    (rows,) = _zip_sheets(services.export_run(job_id=job.id, organization_id=org_a.id)).values()
+    assert rows[1][1] == "A & B <Ltda>" and rows[1][3] in (None, "")
