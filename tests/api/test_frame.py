@@ -101,6 +101,7 @@ def test_it_scopes_the_token_to_its_organization(client, auth, org_a, org_b):
 def test_it_uses_organization_bs_token_only_for_b(client, org_a, org_b):
     specialist_b = SpecialistFactory(organization=org_b)
     token_b = token_create(
+        organization=org_b,
         specialist=specialist_b,
         description="B",
         expires_at=timezone.now() + timedelta(days=1),
@@ -165,7 +166,10 @@ def test_it_limits_the_rate_per_token(client, auth, settings, org_a, api_special
     )
     # Another token of the same specialist has its own budget.
     other = token_create(
-        specialist=api_specialist, description="2", expires_at=timezone.now() + timedelta(days=1)
+        organization=api_specialist.organization,
+        specialist=api_specialist,
+        description="2",
+        expires_at=timezone.now() + timedelta(days=1),
     ).secret
     assert client.get(ME, HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200
 
