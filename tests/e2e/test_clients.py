@@ -6,9 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from clients.models import Client
-from tests.factories import SearchableClientFactory
+from tests.factories import ProjectFactory, SearchableClientFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+CLIENT_PAGE = r"/clientes/[0-9a-f-]{36}/$"
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_it_searches_creates_edits_and_deletes_a_client(login, live_server, bob,
     expect(page.get_by_label("Buscar por")).to_have_value("sao joao")
     expect(rows).to_have_count(1)
 
-    # Create in the modal: errors beside the fields first, then success with a toast.
+    # Create in the modal: errors beside the fields first, then on to the new client's page.
     page.get_by_label("Buscar por").fill("")
     expect(rows).to_have_count(2)
     page.locator(".page-header").get_by_role("link", name=re.compile("Novo Cliente")).click()
@@ -63,31 +64,72 @@ def test_it_searches_creates_edits_and_deletes_a_client(login, live_server, bob,
     modal.get_by_label("CNPJ").fill("11.222.333/0001-81")
     modal.get_by_label("Email WVDS").fill("oticas@wvds.com.br")
     modal.get_by_role("button", name="Criar Cliente").click()
-    expect(page.locator("#modal .modal")).to_have_count(0)
+    expect(page).to_have_url(re.compile(CLIENT_PAGE))
+    client = Client.objects.get(cnpj="11222333000181")
+    assert page.url == f"{live_server.url}/clientes/{client.code}/"
     expect(page.locator(".toast")).to_contain_text("criado")
-    expect(rows).to_have_count(3)
-    assert Client.objects.filter(cnpj="11222333000181").exists()
-
-    # Edit through the pencil.
-    row = rows.filter(has_text="Ótica Três Irmãos ME")
-    row.get_by_role("link", name=re.compile("Editar")).click()
     expect(page.get_by_role("heading", name="Editar cliente")).to_be_visible()
     expect(page.locator("#client-terminals")).to_be_visible()
     expect(page.locator("#client-contacts")).to_be_visible()
+
+    # Edit in place.
     page.get_by_label("Nome Fantasia").fill("Óticas Três Irmãos")
     page.get_by_role("button", name="Atualizar Cliente").click()
-    expect(page.locator(".toast")).to_contain_text("atualizado")
+    expect(page.locator(".toast").last).to_contain_text("atualizado")
     assert Client.objects.get(cnpj="11222333000181").nome_fantasia == "Óticas Três Irmãos"
 
-    # Delete through the trash can, with confirmation.
-    page.goto(f"{live_server.url}/clientes/?q=tres")
+    # Delete from the client's page: confirmed, then back on the list.
+    page.locator(".page-header").get_by_role("link", name=re.compile("Excluir")).click()
+    expect(page.get_by_role("heading", name="Excluir cliente")).to_be_visible()
+    page.get_by_role("button", name="Confirmar").click()
+    expect(page).to_have_url(f"{live_server.url}/clientes/")
+    expect(page.locator(".toast").last).to_contain_text("excluído")
+    expect(rows).to_have_count(2)
+    assert not Client.objects.filter(cnpj="11222333000181").exists()
+
+    # Delete through the trash can, in the modal: the list refreshes in place.
+    page.goto(f"{live_server.url}/clientes/?q=bela")
     expect(rows).to_have_count(1)
     rows.first.get_by_role("link", name=re.compile("Excluir")).click()
-    expect(page.locator("#modal .modal")).to_contain_text("11.222.333/0001-81")
+    expect(page.locator("#modal .modal")).to_contain_text("34.028.316/0001-03")
     page.locator("#modal").get_by_role("button", name="Confirmar").click()
     expect(page.locator(".toast").last).to_contain_text("excluído")
     expect(page.locator("#client-results .empty")).to_be_visible()
-    assert not Client.objects.filter(cnpj="11222333000181").exists()
+    expect(page).to_have_url(re.compile(r"/clientes/\?q=bela$"))
+
+
+def test_the_create_page_opened_directly_leads_to_the_new_client(login, live_server, bob):
+    page = login("bob")
+    page.goto(f"{live_server.url}/clientes/novo/")
+    page.get_by_label("CNPJ").fill("11.222.333/0001-81")
+    page.get_by_label("Razão Social").fill("Ótica Três Irmãos ME")
+    page.get_by_role("button", name="Criar Cliente").click()
+    expect(page).to_have_url(re.compile(CLIENT_PAGE))
+    client = Client.objects.get(cnpj="11222333000181")
+    assert page.url == f"{live_server.url}/clientes/{client.code}/"
+    expect(page.get_by_role("button", name="Atualizar Cliente")).to_be_visible()
+
+
+def test_the_project_selector_filters_the_list(login, live_server, bob, org_a):
+    varejo = ProjectFactory(organization=org_a, name="Varejo")
+    farmacias = ProjectFactory(organization=org_a, name="Farmácias")
+    SearchableClientFactory(organization=org_a, razao_social="Loja São João Ltda").projects.add(
+        varejo
+    )
+    SearchableClientFactory(organization=org_a, razao_social="Farmácia Bela Vista ME").projects.add(
+        farmacias
+    )
+    page = login("bob")
+    page.goto(f"{live_server.url}/clientes/?q=ltda+me")
+    rows = page.locator("#client-results tbody tr")
+    page.get_by_label("Projeto").select_option(label="Varejo")
+    expect(page.get_by_label("Projeto")).to_have_value(str(varejo.code))
+    page.get_by_label("Buscar por").fill("")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Loja São João")
+    page.get_by_label("Projeto").select_option(label="Farmácias")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Farmácia Bela Vista")
 
 
 def test_it_works_without_javascript(browser, live_server, bob, clients_a, settings):
@@ -108,4 +150,17 @@ def test_it_works_without_javascript(browser, live_server, bob, clients_a, setti
     page.get_by_role("button", name="Confirmar").click()
     assert page.url.endswith("/clientes/")
     assert "excluído" in page.locator(".toast").inner_text()
+
+    # Create: on to the new client's page (post/redirect/get), then delete it from there.
+    page.goto(f"{live_server.url}/clientes/novo/")
+    page.get_by_label("CNPJ").fill("11.222.333/0001-81")
+    page.get_by_label("Razão Social").fill("Ótica Três Irmãos ME")
+    page.get_by_role("button", name="Criar Cliente").click()
+    client = Client.objects.get(cnpj="11222333000181")
+    assert page.url == f"{live_server.url}/clientes/{client.code}/"
+    assert "criado" in page.locator(".toast").inner_text()
+    page.locator(".page-header").get_by_role("link", name=re.compile("Excluir")).click()
+    page.get_by_role("button", name="Confirmar").click()
+    assert page.url == f"{live_server.url}/clientes/"
+    assert not Client.objects.filter(cnpj="11222333000181").exists()
     context.close()
