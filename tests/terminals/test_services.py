@@ -344,3 +344,34 @@ def test_an_unreachable_smtp_server_keeps_the_email_for_a_retry(org_a, settings)
     assert (row.status, row.attempts) == (AlertEmail.Status.PENDING, 1)
     assert "ConnectionRefusedError" in row.last_error
     assert row.next_attempt_at > timezone.now()
+
+
+def test_one_organizations_failing_sweep_holds_back_no_other_organizations_alerts(org_a, org_b):
+    broken_client, fine_client = (
+        ClientFactory(organization=org_a),
+        ClientFactory(organization=org_b),
+    )
+    ContactFactory(client=broken_client)
+    ContactFactory(client=fine_client, email="carla@outra.com.br")
+    broken, fine = _stale(org_a, broken_client), _stale(org_b, fine_client)
+    # A real failure inside the database for organization A's episodes, whatever its cause.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION pg_temp.refuse_episode() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'episode refused'; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_episode BEFORE INSERT ON terminals_episode FOR EACH ROW
+            WHEN (NEW.organization_id = %s) EXECUTE FUNCTION pg_temp.refuse_episode();
+            """,
+            [org_a.pk],
+        )
+
+    result = alert_sweep()
+
+    assert result.failed_organizations == [org_a.pk]
+    assert (result.new_episodes, result.queued) == (1, 1)
+    assert list(AlertEmail.objects.values_list("recipient", flat=True)) == ["carla@outra.com.br"]
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    # A's flip rolled back with its failure: the next sweep tries it again.
+    assert (broken.status, fine.status) == ("connected", "disconnected")
