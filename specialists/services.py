@@ -29,6 +29,7 @@ from specialists.models import (
     SpecialistGroup,
 )
 from tenancy.models import Membership, Organization, Project, User
+from tenancy.services import ownership_check
 
 THUMBNAIL_SIZE = (160, 160)
 PROFILE_FIELDS = ("name", "email", "status", "culture", *ADDRESS_FIELDS)
@@ -47,14 +48,6 @@ def specialist_prepare(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(prepared.get(name), str):
             prepared[name] = prepared[name].lower()
     return prepared
-
-
-def check_owner(organization: Organization, *objects: Any) -> None:
-    """Services trust no caller: every object they act on must belong to the organization
-    they act in. The one ownership check of the specialists and their tokens."""
-    for obj in objects:
-        if obj.organization_id != organization.pk:
-            raise ValidationError(_("This object does not belong to the organization."))
 
 
 def _thumbnail(photo: UploadedFile) -> ContentFile:
@@ -197,7 +190,7 @@ def specialist_create(
     password it also gets a login to the organization's back office, with a photo a
     thumbnail."""
     if project is not None:
-        check_owner(organization, project)
+        ownership_check(organization, project)
     specialist = Specialist(organization=organization, **_profile(fields))
     _save_profile(specialist, password, photo)
     if project is not None:
@@ -217,7 +210,7 @@ def specialist_update(
     additional: dict[int, Any] | None = None,
     **fields: Any,
 ) -> Specialist:
-    check_owner(organization, specialist)
+    ownership_check(organization, specialist)
     profile = _profile(fields)
     culture_changed = profile.get("culture", specialist.culture) != specialist.culture
     for name, value in profile.items():
@@ -268,7 +261,7 @@ def additional_values_save(
 ) -> None:
     """Stores the specialist's values of the organization's additional fields (by field id);
     fields left out are untouched, empty values are removed."""
-    check_owner(organization, specialist)
+    ownership_check(organization, specialist)
     fields = {f.pk: f for f in AdditionalField.objects.for_org(organization).filter(pk__in=values)}
     errors: dict[str, list[str]] = {}
     cleaned: dict[int, str] = {}
@@ -310,21 +303,21 @@ def specialist_associate(
     *, organization: Organization, specialist: Specialist, item: SpecialistGroup | Role
 ) -> None:
     """Puts the specialist in a group or gives it a role (nothing when it already has it)."""
-    check_owner(organization, specialist, item)
+    ownership_check(organization, specialist, item)
     _relation(specialist, item).add(item)
 
 
 def specialist_dissociate(
     *, organization: Organization, specialist: Specialist, item: SpecialistGroup | Role
 ) -> None:
-    check_owner(organization, specialist, item)
+    ownership_check(organization, specialist, item)
     _relation(specialist, item).remove(item)
 
 
 def feedback_create(
     *, organization: Organization, specialist: Specialist, author: User, text: str
 ) -> Feedback:
-    check_owner(organization, specialist)
+    ownership_check(organization, specialist)
     feedback = Feedback(
         organization=organization, specialist=specialist, author=author, text=text.strip()
     )
@@ -344,7 +337,7 @@ def shift_create(
 ) -> Shift:
     """Adds a shift; refuses one that ends before it starts or overlaps another shift of
     the same specialist (both ends count as days of the shift)."""
-    check_owner(organization, specialist, calendar)
+    ownership_check(organization, specialist, calendar=calendar)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("“Until” cannot be before “From”.")})
     # Locking the specialist serializes concurrent additions, so two overlapping shifts
@@ -376,7 +369,7 @@ def shift_create(
 
 
 def shift_delete(*, organization: Organization, shift: Shift) -> None:
-    check_owner(organization, shift)
+    ownership_check(organization, shift)
     shift.delete()
 
 
@@ -384,7 +377,7 @@ def catalog_save(*, organization: Organization, instance: Any, name: str, descri
     """Creates or renames a group, role or calendar of the organization."""
     if instance.pk is None:
         instance.organization = organization
-    check_owner(organization, instance)
+    ownership_check(organization, instance)
     instance.name = name.strip()
     instance.description = description.strip()
     instance.full_clean(exclude=["organization"])
@@ -397,7 +390,7 @@ def catalog_save(*, organization: Organization, instance: Any, name: str, descri
 
 
 def catalog_delete(*, organization: Organization, instance: Any) -> None:
-    check_owner(organization, instance)
+    ownership_check(organization, instance)
     if isinstance(instance, Calendar) and instance.shifts.exists():
         raise ValidationError(_("This calendar is used by shifts; remove them first."))
     instance.delete()
@@ -409,7 +402,7 @@ def additional_field_save(
     """Creates or changes one of the organization's additional fields."""
     if instance.pk is None:
         instance.organization = organization
-    check_owner(organization, instance)
+    ownership_check(organization, instance)
     for name, value in fields.items():
         setattr(instance, name, value.strip() if isinstance(value, str) else value)
     if instance.field_type == AdditionalField.Type.CHOICE and not instance.choice_list:
@@ -425,5 +418,5 @@ def additional_field_save(
 
 def additional_field_delete(*, organization: Organization, instance: AdditionalField) -> None:
     """Deletes the field and every specialist's value of it."""
-    check_owner(organization, instance)
+    ownership_check(organization, instance)
     instance.delete()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from specialists.models import Specialist
-from specialists.services import check_owner
 from tenancy.models import Organization
+from tenancy.services import ownership_check
 from tokens.models import IntegrationToken
 
 TOKEN_PREFIX = "vg"  # noqa: S105 - a label, not a secret
@@ -55,7 +55,7 @@ def token_create(
 ) -> IssuedToken:
     """Creates a token for `specialist` of `organization`; the returned secret is the only
     copy there is."""
-    check_owner(organization, specialist)
+    ownership_check(organization, specialist)
     if expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
     prefix = _free_prefix()
@@ -99,5 +99,5 @@ def token_authenticate(raw: str) -> IntegrationToken | None:
 
 def token_revoke(*, organization: Organization, token: IntegrationToken) -> None:
     """Deletes the token at once: the next call made with it is refused."""
-    check_owner(organization, token)
+    ownership_check(organization, token)
     token.delete()

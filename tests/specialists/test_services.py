@@ -178,7 +178,7 @@ def test_it_allows_adjacent_shifts_and_other_specialists(org_a, specialist_a, ca
 
 
 def test_it_refuses_another_organizations_calendar(org_a, org_b, specialist_a):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.shift_create(
             organization=org_a,
             specialist=specialist_a,
@@ -186,6 +186,8 @@ def test_it_refuses_another_organizations_calendar(org_a, org_b, specialist_a):
             ends_on=date(2026, 12, 2),
             calendar=CalendarFactory(organization=org_b),
         )
+    assert "calendar" in exc.value.message_dict
+    assert not Shift.objects.exists()
 
 
 def test_it_associates_groups_and_roles(org_a, specialist_a):
