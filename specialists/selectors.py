@@ -21,9 +21,7 @@ def specialist_list(
 ) -> QuerySet:
     """The organization's specialists, only those of `project` when one is given (the
     "Projeto" the operator works in)."""
-    qs = Specialist.objects.for_org(organization)
-    if project is not None:
-        qs = qs.filter(projects=project)
+    qs = Specialist.objects.for_org(organization).in_project(project)
     if q := q.strip():
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
     if status in Specialist.Status.values:

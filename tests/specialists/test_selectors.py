@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from specialists import selectors
-from tests.factories import RoleFactory, SpecialistFactory, SpecialistGroupFactory
+from tests.factories import ProjectFactory, RoleFactory, SpecialistFactory, SpecialistGroupFactory
 
 
 def test_it_searches_name_and_email_within_the_organization(org_a, org_b):
@@ -38,3 +38,16 @@ def test_it_searches_roles_by_description(org_a):
     role = RoleFactory(organization=org_a, name="N1", description="Primeiro atendimento")
     RoleFactory(organization=org_a, name="N2", description="Escalonamento")
     assert list(selectors.catalog_list(organization=org_a, kind="roles", q="atendimento")) == [role]
+
+
+def test_it_lists_a_projects_specialists_once_each(org_a):
+    varejo = ProjectFactory(organization=org_a, name="Varejo")
+    atacado = ProjectFactory(organization=org_a, name="Atacado")
+    both = SpecialistFactory(organization=org_a, name="Ambos")
+    both.projects.add(varejo, atacado)
+    only = SpecialistFactory(organization=org_a, name="Só atacado")
+    only.projects.add(atacado)
+    SpecialistFactory(organization=org_a, name="Nenhum")
+    assert list(selectors.specialist_list(organization=org_a, project=varejo)) == [both]
+    assert list(selectors.specialist_list(organization=org_a, project=atacado)) == [both, only]
+    assert selectors.specialist_list(organization=org_a).count() == 3
