@@ -14,6 +14,7 @@ from specialists.models import (
     SpecialistGroup,
 )
 from specialists.resources import SpecialistResource
+from specialists.services import specialist_delete
 
 
 class ShiftInline(admin.TabularInline):
@@ -42,6 +43,14 @@ class SpecialistAdmin(ImportExportModelAdmin):
     search_fields = ("name", "email")
     filter_horizontal = ("projects", "groups", "roles")
     inlines = (ShiftInline, FeedbackInline, AdditionalFieldValueInline)
+
+    # Through the service, so that a deleted specialist's login loses its access too.
+    def delete_model(self, request, obj: Specialist) -> None:
+        specialist_delete(organization=obj.organization, specialist=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for specialist in queryset.select_related("organization", "user"):
+            specialist_delete(organization=specialist.organization, specialist=specialist)
 
 
 @admin.register(SpecialistGroup, Role, Calendar)

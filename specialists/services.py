@@ -221,6 +221,18 @@ def specialist_update(
     return specialist
 
 
+@transaction.atomic
+def specialist_delete(*, organization: Organization, specialist: Specialist) -> None:
+    """Deletes the specialist and takes its login's access away: the login leaves the
+    organization and is deactivated (kept, not deleted, so what its user wrote keeps an
+    author)."""
+    ownership_check(organization, specialist)
+    if specialist.user is not None:
+        Membership.objects.filter(organization=organization, user=specialist.user).delete()
+        type(specialist.user).objects.filter(pk=specialist.user_id).update(is_active=False)
+    specialist.delete()
+
+
 def additional_value_clean(*, field: AdditionalField, value: Any) -> str:
     """The canonical text form of `value` for `field`, or ValidationError."""
     if value is None or str(value).strip() == "":

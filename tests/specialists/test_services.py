@@ -411,6 +411,21 @@ def test_it_refuses_to_change_the_password_of_a_promoted_login(org_a):
     assert specialist.user.check_password(STRONG)
 
 
+def test_it_takes_a_deleted_specialists_access_away(org_a, org_b):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    user = specialist.user
+    with pytest.raises(ValidationError):
+        services.specialist_delete(organization=org_b, specialist=specialist)
+    assert Specialist.objects.exists() and Membership.objects.filter(user=user).exists()
+    services.specialist_delete(organization=org_a, specialist=specialist)
+    user.refresh_from_db()
+    assert not Specialist.objects.exists()
+    assert not Membership.objects.filter(user=user).exists()
+    assert not user.is_active
+
+
 def test_it_refuses_a_login_that_another_user_has(org_a):
     UserFactory(username="caio@example.com")
     with pytest.raises(ValidationError) as exc:
