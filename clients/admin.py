@@ -8,7 +8,7 @@ from clients.forms import ClientForm
 from clients.models import Client, ClientGroup
 from clients.resources import ClientResource
 from clients.search import search_filter
-from clients.services import client_fill_derived
+from clients.services import client_fill_derived, client_prepare
 
 
 @admin.register(ClientGroup)
@@ -19,9 +19,20 @@ class ClientGroupAdmin(admin.ModelAdmin):
 
 
 class ClientAdminForm(ClientForm):
+    """The admin writes the model itself, so the row rule runs here, before the model's own
+    validation (CNPJ length, unique per organization) sees the values."""
+
     class Meta(ClientForm.Meta):
-        fields = ["organization", *ClientForm.Meta.fields, "projects", "groups"]
+        fields = ["organization", "cnpj", *ClientForm.Meta.fields, "projects", "groups"]
         widgets: dict = {}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        prepared = client_prepare(cleaned)
+        for name in ("cnpj", "email_wvds"):
+            if name in cleaned:
+                cleaned[name] = prepared[name]
+        return cleaned
 
 
 @admin.register(Client)

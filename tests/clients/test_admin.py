@@ -1,0 +1,30 @@
+"""The Django admin writes clients itself: the row rule runs there too."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from clients.models import Client
+
+
+def test_the_admin_stores_a_pasted_cnpj_normalized(admin_client, org_a):
+    data = {
+        "organization": org_a.pk,
+        "cnpj": "12.abc.345/01de-35",
+        "razao_social": "Comércio São João Ltda",
+        "nome_fantasia": "",
+        "conta": "",
+        "email_wvds": "CVC@B2midia.com.br",
+        "status": "active",
+        "anotacoes": "",
+    }
+    response = admin_client.post(reverse("admin:clients_client_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client = Client.objects.get()
+    assert (client.cnpj, client.email_wvds) == ("12ABC34501DE35", "cvc@b2midia.com.br")
+    assert "comercio sao joao" in client.search_text
+    # The same CNPJ again, typed otherwise: refused beside the field, nothing added.
+    again = admin_client.post(
+        reverse("admin:clients_client_add"), {**data, "cnpj": "12ABC34501DE35"}
+    )
+    assert again.status_code == 200 and Client.objects.count() == 1
