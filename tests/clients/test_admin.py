@@ -28,3 +28,9 @@ def test_the_admin_stores_a_pasted_cnpj_normalized(admin_client, org_a):
         reverse("admin:clients_client_add"), {**data, "cnpj": "12ABC34501DE35"}
     )
     assert again.status_code == 200 and Client.objects.count() == 1
+
+
+def test_it_keeps_the_admin_for_staff(charlie_client):
+    # The admin is the superusers'; an organization's admin like charlie is sent to its login.
+    response = charlie_client.get(reverse("admin:clients_client_add"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -42,3 +42,9 @@ def test_the_admin_refuses_what_the_row_rule_refuses(admin_client, org_a):
     assert "Informe um telefone válido com DDD" in body
     assert "O disparo automático precisa de um endereço de e-mail." in body
     assert not Contact.objects.exists()
+
+
+def test_it_keeps_the_admin_for_staff(charlie_client):
+    # The admin is the superusers'; an organization's admin like charlie is sent to its login.
+    response = charlie_client.get(reverse("admin:contacts_contact_add"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
