@@ -97,11 +97,21 @@ def test_it_says_more_than_the_cap(bob_client, org_a, monkeypatch):
     assert "Mais de 3 clientes" in bob_client.get(LIST).content.decode()
 
 
-def test_it_issues_a_constant_number_of_queries(bob_client, org_a, django_assert_max_num_queries):
-    SearchableClientFactory.create_batch(3, organization=org_a)
+@pytest.mark.parametrize("in_project", [False, True])
+def test_it_issues_a_constant_number_of_queries(
+    bob_client, org_a, django_assert_max_num_queries, in_project
+):
+    project = ProjectFactory(organization=org_a) if in_project else None
+
+    def clients(count):
+        for client in SearchableClientFactory.create_batch(count, organization=org_a):
+            if project is not None:
+                client.projects.add(project)
+
+    clients(3)
     with CaptureQueriesContext(connection) as few:
         bob_client.get(LIST)
-    SearchableClientFactory.create_batch(40, organization=org_a)
+    clients(40)
     with CaptureQueriesContext(connection) as many:
         bob_client.get(LIST)
     assert len(many) == len(few)
