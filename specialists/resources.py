@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
 from specialists.models import Calendar, Role, Specialist, SpecialistGroup
+from specialists.services import specialist_prepare
 from tenancy.models import Language, Project
 
 
@@ -19,6 +20,7 @@ SPECIALIST_FORMAT = c.EntityFormat(
     label=_("Specialists"),
     model=Specialist,
     key=("email",),
+    prepare=specialist_prepare,
     columns=(
         c.Column(
             "E-mail",

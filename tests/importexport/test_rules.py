@@ -16,9 +16,17 @@ from importexport import services
 from importexport.admin_resources import ORGANIZATION_HEADER
 from importexport.models import ImportFailure
 from notifications.models import Job
+from specialists.models import Specialist
+from specialists.resources import SPECIALIST_FORMAT
 from terminals.resources import TERMINAL_FORMAT
 from terminals.selectors import terminals_for_client
-from tests.factories import ClientFactory, ContactFactory, DeviceTypeFactory, _cnpj
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    DeviceTypeFactory,
+    SpecialistFactory,
+    _cnpj,
+)
 from tests.importexport.conftest import write_xlsx
 
 
@@ -128,3 +136,14 @@ def test_the_admin_refuses_an_invalid_row_and_stores_nothing(org_a, cells):
     result = ClientResource().import_data(_admin_dataset(org_a, **cells), dry_run=False)
     assert result.has_validation_errors()
     assert not Client.objects.exists()
+
+
+def test_it_updates_the_specialist_whose_email_differs_only_in_case(org_a, bob, tmp_path):
+    SpecialistFactory(organization=org_a, email="ana@empresa.com", name="Ana")
+    row = dict.fromkeys((column.header for column in SPECIALIST_FORMAT.columns), "")
+    row.update({"E-mail": "Ana@Empresa.com", "Nome": "  Ana Lima "})
+    path = write_xlsx(tmp_path / "s.xlsx", list(row), [list(row.values())])
+    job = _import(org_a, bob, path, "specialists")
+    assert job.counts == {"created": 0, "updated": 1, "unchanged": 0, "failed": 0}
+    specialist = Specialist.objects.get(organization=org_a)
+    assert (specialist.email, specialist.name) == ("ana@empresa.com", "Ana Lima")
