@@ -251,6 +251,11 @@ def test_it_updates_with_htmx(bob_client, acme, htmx_headers):
     # The page's other sections (the terminals of the WVDS account) reload on this event.
     assert json.loads(response["HX-Trigger"]) == {"client-saved": {}}
     body = response.content.decode()
+    # The page header follows, out of band.
+    assert (
+        '<p class="muted" id="client-summary" hx-swap-oob="true">'
+        "Ótica Três Irmãos ME · 12.ABC.345/01DE-35</p>"
+    ) in body
     assert "<html" not in body and "Atualizar Cliente" in body
     assert "atualizado" in body and 'hx-swap-oob="beforeend"' in body
     acme.refresh_from_db()
@@ -269,7 +274,7 @@ def test_it_keeps_the_input_on_an_update_error(bob_client, acme, htmx_headers):
     )
     body = response.content.decode()
     assert 'id="id_cnpj-error"' in body and 'value="Novo nome"' in body
-    assert "HX-Trigger" not in response
+    assert "HX-Trigger" not in response and "client-summary" not in body
     plain = bob_client.post(_edit(acme), {**VALID, "cnpj": "123", "razao_social": "Novo nome"})
     assert plain.status_code == 422 and 'id="id_cnpj-error"' in plain.content.decode()
     acme.refresh_from_db()
