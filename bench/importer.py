@@ -278,7 +278,7 @@ def database_only(organization) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--baseline-rows", type=int, default=10_000)
+    parser.add_argument("--baseline-rows", type=int, default=2_000)
     args = parser.parse_args()
     setup_django()
     from django.conf import settings

@@ -114,7 +114,7 @@ def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], 
         rows = sheet.rows()
         next(rows, None)
         for number, cells in rows:
-            if any(c.cell_text(cell) for cell in cells):
+            if not _blank(cells):
                 yield number, cells
 
     first = next(sheet.rows(), None)
@@ -155,6 +155,18 @@ def _without_cycle_collector() -> Iterator[None]:
     finally:
         gc.enable()
         gc.collect()
+
+
+def _blank(cells: list[Any]) -> bool:
+    """No cell a person would read anything in: c.cell_text() empty for every cell, without
+    building the texts (every row of the file is checked twice)."""
+    for cell in cells:
+        if type(cell) is str:
+            if cell and not cell.isspace():
+                return False
+        elif cell is not None:
+            return False
+    return True
 
 
 def _chunked(rows: Iterable, size: int) -> Iterator[list]:
