@@ -33,6 +33,18 @@
   // Server responses trigger "vigia:close-modal" (HX-Trigger) after a successful save.
   document.body.addEventListener("vigia:close-modal", closeModal);
 
+  // hx-confirm asks through the browser's confirm(); a refused switch (a checkbox that
+  // submits its form) goes back to what it showed, since nothing was changed.
+  document.body.addEventListener("htmx:confirm", function (event) {
+    if (!event.detail.question) return;
+    event.preventDefault();
+    if (confirm(event.detail.question)) {
+      event.detail.issueRequest(true);
+    } else if (event.detail.elt.tagName === "FORM") {
+      event.detail.elt.reset();
+    }
+  });
+
   // Toasts fade out on their own after a while.
   function scheduleToasts(root) {
     root.querySelectorAll(".toast:not([data-timed])").forEach(function (toast) {
