@@ -171,4 +171,4 @@ def test_it_counts_with_grouped_numbers_and_plurals(bob_client, bob, org_a):
         counts={"created": 7100, "updated": 1, "unchanged": 0, "failed": 2},
     )
     response = bob_client.get(reverse("notifications:panel"))
-    assert "7.100 criados, 1 atualizado, 0 inalterado, 2 com erro" in response.text
+    assert "7.100 criados, 1 atualizado, 0 sem alteração, 2 com erro" in response.text
