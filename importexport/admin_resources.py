@@ -30,7 +30,8 @@ class IdentifierWidget(widgets.CharWidget):
         self.identifier = identifier
 
     def clean(self, value, row=None, **kwargs):
-        return self.identifier.clean(value, c.cell_text(super().clean(value, row, **kwargs)))
+        # From the cell itself: CharWidget would write a number cell as "…0195.0".
+        return self.identifier.clean(value, c.cell_text(value))
 
 
 class TenantForeignKeyWidget(widgets.ForeignKeyWidget):

@@ -147,3 +147,11 @@ def test_it_updates_the_specialist_whose_email_differs_only_in_case(org_a, bob, 
     assert job.counts == {"created": 0, "updated": 1, "unchanged": 0, "failed": 0}
     specialist = Specialist.objects.get(organization=org_a)
     assert (specialist.email, specialist.name) == ("ana@empresa.com", "Ana Lima")
+
+
+def test_the_admin_reads_a_cnpj_typed_into_a_number_cell(org_a):
+    # A spreadsheet drops the leading zero of 01.234.567/0001-…: the number 1234567000195.
+    number = _cnpj(1234567)
+    result = ClientResource().import_data(_admin_dataset(org_a, CNPJ=float(number)), dry_run=False)
+    assert not result.has_validation_errors()
+    assert Client.objects.get(organization=org_a).cnpj == number
