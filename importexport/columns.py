@@ -107,7 +107,7 @@ class Column:
     keep_when_empty: bool = False
     # A CODE column's rules; on a reference (FK), how the referenced code is spelled.
     identifier: Identifier | None = None
-    # SHIFTS columns only.
+    # Where a SHIFTS column keeps its items.
     children: ChildRows | None = None
 
     @property
