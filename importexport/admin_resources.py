@@ -61,6 +61,26 @@ class TenantResource(resources.ModelResource):
     )
     entity_format: c.EntityFormat
 
+    def before_import_row(self, row, **kwargs):
+        """The row's key cells through the row rule before the record is looked up, so that a
+        differently spelled key (an upper-case e-mail) finds its record instead of adding a
+        second one."""
+        fmt = self.entity_format
+        if fmt.prepare is None:
+            return
+        keys = {
+            column.field: row[column.header]
+            for column in fmt.key_columns
+            if column.kind != c.FK and isinstance(row.get(column.header), str)
+        }
+        try:
+            prepared = fmt.prepare(keys)
+        except ValidationError:
+            return  # import_instance() reports it as the row's error
+        for column in fmt.key_columns:
+            if column.field in keys:
+                row[column.header] = prepared[column.field]
+
     def import_instance(self, instance, row, **kwargs):
         """Sets the row's fields, then applies the format's row rule, before
         django-import-export validates the instance (clean_model_instances): the model's

@@ -11,7 +11,7 @@ from clients.models import Client
 from clients.resources import CLIENT_FORMAT, ClientResource
 from clients.selectors import client_search
 from contacts.models import Contact
-from contacts.resources import CONTACT_FORMAT
+from contacts.resources import CONTACT_FORMAT, ContactResource
 from importexport import services
 from importexport.admin_resources import ORGANIZATION_HEADER
 from importexport.models import ImportFailure
@@ -155,3 +155,15 @@ def test_the_admin_reads_a_cnpj_typed_into_a_number_cell(org_a):
     result = ClientResource().import_data(_admin_dataset(org_a, CNPJ=float(number)), dry_run=False)
     assert not result.has_validation_errors()
     assert Client.objects.get(organization=org_a).cnpj == number
+
+
+def test_the_admin_updates_the_contact_whose_email_differs_only_in_case(org_a):
+    client = ClientFactory(organization=org_a)
+    ContactFactory(client=client, email="maria@x.com", name="Maria")
+    headers = [column.header for column in CONTACT_FORMAT.columns]
+    dataset = tablib.Dataset(headers=[*headers, ORGANIZATION_HEADER])
+    dataset.append([*_contact_row(client, "Maria@X.com", name="Maria Souza"), org_a.slug])
+    result = ContactResource().import_data(dataset, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert result.totals["update"] == 1
+    assert list(Contact.objects.values_list("email", "name")) == [("maria@x.com", "Maria Souza")]
