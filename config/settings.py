@@ -258,5 +258,3 @@ JOB_DOWNLOAD_TTL_HOURS = env.int("JOB_DOWNLOAD_TTL_HOURS", default=24)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=600 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
-# Processes that write an export's .xlsx files side by side (the files are independent).
-EXPORT_PROCESSES = env.int("EXPORT_PROCESSES", default=2)

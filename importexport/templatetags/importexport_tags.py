@@ -25,17 +25,19 @@ def job_title(job: Job) -> str:
 
 @register.filter
 def job_counts(job: Job) -> str:
-    """ "7.100 criados, 1 atualizado, …": every count grouped the language's way, each
-    word agreeing with its number."""
+    """ "7.100 criados, 1 atualizado, 2 com erro": the counts that are not zero ("0
+    atualizado" reads wrong and tells nothing), each grouped the language's way, each word
+    agreeing with its number."""
     counts = job.counts or {}
-    phrases = (
-        ngettext("%(count)s created", "%(count)s created", counts.get("created", 0)),
-        ngettext("%(count)s updated", "%(count)s updated", counts.get("updated", 0)),
-        ngettext("%(count)s unchanged", "%(count)s unchanged", counts.get("unchanged", 0)),
-        ngettext("%(count)s failed", "%(count)s failed", counts.get("failed", 0)),
-    )
-    names = ("created", "updated", "unchanged", "failed")
-    return ", ".join(
-        phrase % {"count": intcomma(counts.get(name, 0))}
-        for phrase, name in zip(phrases, names, strict=True)
-    )
+    phrases = {
+        "created": lambda n: ngettext("%(count)s created", "%(count)s created", n),
+        "updated": lambda n: ngettext("%(count)s updated", "%(count)s updated", n),
+        "unchanged": lambda n: ngettext("%(count)s unchanged", "%(count)s unchanged", n),
+        "failed": lambda n: ngettext("%(count)s failed", "%(count)s failed", n),
+    }
+    parts = [
+        phrase(counts[name]) % {"count": intcomma(counts[name])}
+        for name, phrase in phrases.items()
+        if counts.get(name)
+    ]
+    return ", ".join(parts) or _("no rows")

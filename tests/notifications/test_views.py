@@ -170,5 +170,15 @@ def test_it_counts_with_grouped_numbers_and_plurals(bob_client, bob, org_a):
         finished_at=timezone.now(),
         counts={"created": 7100, "updated": 1, "unchanged": 0, "failed": 2},
     )
+    _job(
+        org_a,
+        bob,
+        kind=Job.Kind.IMPORT,
+        status=Job.Status.DONE,
+        finished_at=timezone.now(),
+        counts={"created": 0, "updated": 0, "unchanged": 0, "failed": 0},
+    )
     response = bob_client.get(reverse("notifications:panel"))
-    assert "7.100 criados, 1 atualizado, 0 sem alteração, 2 com erro" in response.text
+    # Zero counts are left out; a file without rows says so.
+    assert "7.100 criados, 1 atualizado, 2 com erro" in response.text
+    assert "nenhuma linha" in response.text
