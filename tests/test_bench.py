@@ -22,7 +22,7 @@ SMOKE = {
     "sweep": ["--terminals", "300", "--baseline-slice", "20", "--repeat", "1"],
     "importer": ["--rows", "300", "--baseline-rows", "100"],
     "exporter": ["--rows", "300", "--baseline-rows", "100"],
-    "api_auth": [],
+    "api_auth": ["--calls", "50"],
 }
 
 
@@ -39,7 +39,6 @@ def test_the_bench_runs_at_smoke_size(name, tmp_path):
         **os.environ,
         "DATABASE_URL": database,
         "BENCH_DATABASE_URL": database,
-        "BENCH_CALLS": "50",
         "JOB_FILES_DIR": str(tmp_path / "jobs"),
         "VIGIA_VAR_DIR": str(tmp_path / "var"),
     }
