@@ -3,8 +3,8 @@ job engine uses: one definition of the columns, two front ends.
 
 The admin serves every organization at once, so its files carry one more column, the
 organization's slug, and every reference (group, project, client…) is looked up inside the
-row's organization only. Every row goes through the format's row rule and the model's
-validation before it is saved: a refused row is reported and nothing of it is stored."""
+row's organization only. Every row goes through the format's row rule, its check across
+tables and the model's validation before it is saved: a refused row is reported and nothing of it is stored."""
 
 from __future__ import annotations
 
@@ -82,9 +82,10 @@ class TenantResource(resources.ModelResource):
                 row[column.header] = prepared[column.field]
 
     def import_instance(self, instance, row, **kwargs):
-        """Sets the row's fields, then applies the format's row rule, before
-        django-import-export validates the instance (clean_model_instances): the model's
-        checks see the normalized values, and a value the rule refuses fails the row."""
+        """Sets the row's fields, then applies the format's row rule and its check across
+        tables, before django-import-export validates the instance (clean_model_instances):
+        the model's checks see the normalized values, and a value a rule refuses fails the
+        row."""
         errors: dict = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -93,11 +94,7 @@ class TenantResource(resources.ModelResource):
         fmt = self.entity_format
         if fmt.prepare is not None:
             # Fields the file left in error are not handed to the rule.
-            names = [
-                fmt.model._meta.get_field(column.field).attname
-                for column in fmt.columns
-                if not column.multiple and column.field not in errors
-            ]
+            names = [name for field, name in _attnames(fmt).items() if field not in errors]
             try:
                 prepared = fmt.prepare({name: getattr(instance, name) for name in names})
             except ValidationError as exc:
@@ -105,8 +102,23 @@ class TenantResource(resources.ModelResource):
             else:
                 for name, value in prepared.items():
                     setattr(instance, name, value)
+        if fmt.check is not None and not errors:
+            record = {name: getattr(instance, name) for name in _attnames(fmt).values()}
+            refused = fmt.check(organization_id=instance.organization_id, records=[record])
+            if refused:
+                errors = refused[0].update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+
+def _attnames(fmt: c.EntityFormat) -> dict[str, str]:
+    """The format's single-valued fields → the instance attribute holding each (an id for a
+    reference)."""
+    return {
+        column.field: fmt.model._meta.get_field(column.field).attname
+        for column in fmt.columns
+        if not column.multiple
+    }
 
 
 def _field(column: c.Column) -> fields.Field:

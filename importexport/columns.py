@@ -175,6 +175,10 @@ class EntityFormat:
     # fields of a record given as a dict, raising ValidationError on a value it refuses.
     # The job import and the admin's import apply it to every record they write.
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # The app's rule across rows and tables (e.g. terminals.services.terminal_link_errors),
+    # applied after `prepare` to the records about to be written, all of a chunk at once:
+    # check(organization_id=…, records=[column → value, …]) -> {index: ValidationError}.
+    check: Callable[..., dict[int, ValidationError]] | None = None
 
     def columns_for(self, variant: str) -> tuple[Column, ...]:
         if variant == "data_plain":

@@ -413,8 +413,7 @@ def _plan_writes(
         ).values("id", *attnames)
     }
     current_relations = _current_relations(fmt, relations, [r["id"] for r in existing.values()])
-    creates, updates, changed_relations = [], [], {}
-    unchanged = 0
+    planned: list[tuple[Row, dict | None, dict, bool]] = []
     scalar_names = [(col, _attname(fmt, col)) for col in scalars]
     for row in rows:
         record = existing.get(row.key)
@@ -437,6 +436,20 @@ def _plan_writes(
                 continue
             # A spelling the rule normalizes away (an upper-case e-mail) is no change.
             changed = record is None or _differs(new, record, attnames)
+        planned.append((row, record, new, changed))
+    if fmt.check is not None:
+        # Across the chunk's records at once, on those written only, as the row rule.
+        written = [(row, new) for row, _record, new, changed in planned if changed]
+        refused = fmt.check(
+            organization_id=job.organization_id, records=[new for _row, new in written]
+        )
+        for index, exc in refused.items():
+            written[index][0].errors.extend(_refusals(fmt, exc))
+    creates, updates, changed_relations = [], [], {}
+    unchanged = 0
+    for row, record, new, changed in planned:
+        if row.errors:
+            continue
         wanted = {}
         for col in relations:
             value = row.values[col.field]

@@ -9,7 +9,7 @@ from clients.resources import CNPJ
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
 from terminals.models import DeviceType, Terminal
-from terminals.services import terminal_prepare
+from terminals.services import terminal_link_errors, terminal_prepare
 
 TERMINAL_FORMAT = c.EntityFormat(
     name="terminals",
@@ -17,6 +17,7 @@ TERMINAL_FORMAT = c.EntityFormat(
     model=Terminal,
     key=("identifier",),
     prepare=terminal_prepare,
+    check=terminal_link_errors,
     columns=(
         c.Column(
             "Identificador",

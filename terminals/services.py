@@ -3,6 +3,7 @@ heartbeats, the sweep and the alert outbox live in heartbeats.py, sweep.py and o
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -75,9 +76,40 @@ def terminal_prepare(values: dict[str, Any]) -> dict[str, Any]:
     return prepared
 
 
-def _wvds_matches(terminal: Terminal, client: Client) -> bool:
+def _wvds_matches(terminal_email: str | None, client_email: str | None) -> bool:
     # Both spellings are stored lower-cased by their row rules; old rows may not be.
-    return terminal.email_wvds.lower() == (client.email_wvds or "").strip().lower()
+    return (terminal_email or "").strip().lower() == (client_email or "").strip().lower()
+
+
+def terminal_link_errors(
+    *, organization_id: int, records: Sequence[Mapping[str, Any]]
+) -> dict[int, ValidationError]:
+    """The terminals' rule across tables, the one every writer applies after
+    terminal_prepare: a terminal linked to a client carries the client's WVDS e-mail.
+    `records` are terminals about to be stored, as column → value (`client_id`,
+    `email_wvds`); returns the refused ones' errors by their index, reading every client's
+    e-mail in one query."""
+    linked = {
+        index: record["client_id"]
+        for index, record in enumerate(records)
+        if record.get("client_id") is not None
+    }
+    if not linked:
+        return {}
+    emails = dict(
+        Client.objects.filter(
+            organization_id=organization_id, pk__in=set(linked.values())
+        ).values_list("pk", "email_wvds")
+    )
+    errors = {}
+    for index, client_id in linked.items():
+        client_email = emails.get(client_id)
+        if not _wvds_matches(records[index].get("email_wvds"), client_email):
+            message = _("The client's WVDS e-mail (%(email)s) differs from the terminal's.")
+            errors[index] = ValidationError(
+                {"client": ValidationError(message % {"email": client_email or "—"})},
+            )
+    return errors
 
 
 def _terminal_save(*, organization: Organization, terminal: Terminal) -> Terminal:
@@ -88,10 +120,12 @@ def _terminal_save(*, organization: Organization, terminal: Terminal) -> Termina
         taken = taken.exclude(pk=terminal.pk)
     if terminal.identifier and taken.exists():
         errors["identifier"] = DUPLICATE_IDENTIFIER
-    if terminal.client is not None and not _wvds_matches(terminal, terminal.client):
-        errors["client"] = _(
-            "The client's WVDS e-mail (%(email)s) differs from the terminal's."
-        ) % {"email": terminal.client.email_wvds or "—"}
+    refused = terminal_link_errors(
+        organization_id=organization.id,
+        records=[{"client_id": terminal.client_id, "email_wvds": terminal.email_wvds}],
+    )
+    if refused:
+        errors = refused[0].update_error_dict(errors)
     if errors:
         raise ValidationError(errors, code="invalid")
     terminal.full_clean()
@@ -129,7 +163,7 @@ def terminal_set_link(
     (the operator's consent); unlinking only touches a terminal linked to this client."""
     ownership_check(organization, terminal, client)
     if linked:
-        if not _wvds_matches(terminal, client):
+        if not _wvds_matches(terminal.email_wvds, client.email_wvds):
             raise ValidationError(
                 _("This terminal's WVDS e-mail differs from the client's."), code="wvds_differs"
             )

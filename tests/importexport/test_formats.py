@@ -141,8 +141,11 @@ def test_it_imports_contacts_by_client_and_email(org_a, org_b, bob, tmp_path):
 
 def test_it_imports_terminals_with_their_device_type_and_client(org_a, bob, tmp_path):
     DeviceTypeFactory(organization=org_a, name="Android")
-    client = ClientFactory(organization=org_a, cnpj=_cnpj(1))
-    rows = [["TRM-1", "Vitrine", "Android", "", _cnpj(1)], ["TRM-2", "", "Tizen", "", ""]]
+    client = ClientFactory(organization=org_a, cnpj=_cnpj(1), email_wvds="loja@x.com")
+    rows = [
+        ["TRM-1", "Vitrine", "Android", "loja@x.com", _cnpj(1)],
+        ["TRM-2", "", "Tizen", "", ""],
+    ]
     path = write_xlsx(tmp_path / "t.xlsx", _headers(TERMINAL_FORMAT), rows)
     job = _import(org_a, bob, path, "terminals")
     assert job.counts["created"] == 1 and job.counts["failed"] == 1

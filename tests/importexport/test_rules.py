@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clients.models import Client
 from clients.resources import CLIENT_FORMAT, ClientResource
@@ -18,13 +20,15 @@ from importexport.models import ImportFailure
 from notifications.models import Job
 from specialists.models import Specialist
 from specialists.resources import SPECIALIST_FORMAT
-from terminals.resources import TERMINAL_FORMAT
+from terminals.models import Terminal
+from terminals.resources import TERMINAL_FORMAT, TerminalResource
 from terminals.selectors import terminals_for_client
 from tests.factories import (
     ClientFactory,
     ContactFactory,
     DeviceTypeFactory,
     SpecialistFactory,
+    TerminalFactory,
     _cnpj,
 )
 from tests.importexport.conftest import write_xlsx
@@ -102,6 +106,75 @@ def test_it_stores_a_terminals_wvds_email_so_its_client_offers_it(org_a, bob, tm
     job = _import(org_a, bob, path, "terminals")
     assert job.counts["created"] == 1, job.counts
     assert [t.identifier for t in terminals_for_client(client=client)] == ["TRM-9"]
+
+
+def _terminal_row(identifier, email, client=None) -> list:
+    row = dict.fromkeys((column.header for column in TERMINAL_FORMAT.columns), "")
+    row.update(
+        {
+            "Identificador": identifier,
+            "Tipo de dispositivo": "Android",
+            "E-mail WVDS": email,
+            "CNPJ do cliente": client.cnpj if client else "",
+        }
+    )
+    return list(row.values())
+
+
+def test_it_fails_a_terminal_whose_wvds_email_differs_from_its_clients(org_a, bob, tmp_path):
+    DeviceTypeFactory(organization=org_a, name="Android")
+    clients = [
+        ClientFactory(organization=org_a, email_wvds=f"loja{n}@saojoao.com.br") for n in range(3)
+    ]
+    existing = TerminalFactory(
+        organization=org_a, identifier="TRM-OLD", email_wvds="loja0@saojoao.com.br", client=None
+    )
+    rows = [
+        _terminal_row(f"TRM-{n}", f"Loja{n % 3}@saojoao.com.br", clients[n % 3]) for n in range(9)
+    ]
+    rows += [
+        _terminal_row("TRM-X", "outra@saojoao.com.br", clients[1]),
+        _terminal_row(existing.identifier, "loja0@saojoao.com.br", clients[2]),
+    ]
+    headers = [column.header for column in TERMINAL_FORMAT.columns]
+    path = write_xlsx(tmp_path / "t.xlsx", headers, rows)
+    with CaptureQueriesContext(connection) as queries:
+        job = _import(org_a, bob, path, "terminals", language="en")
+    assert job.counts == {"created": 9, "updated": 0, "unchanged": 0, "failed": 2}
+    reasons = list(
+        ImportFailure.objects.filter(job=job)
+        .order_by("row_number")
+        .values_list("reason", flat=True)
+    )
+    message = "“CNPJ do cliente”: The client's WVDS e-mail (%s) differs from the terminal's."
+    assert reasons == [message % "loja1@saojoao.com.br", message % "loja2@saojoao.com.br"]
+    assert not Terminal.objects.filter(identifier="TRM-X").exists()
+    existing.refresh_from_db()
+    assert existing.client is None
+    # The clients' e-mails of the whole chunk in one query, not one per row.
+    lookups = [q for q in queries.captured_queries if '"clients_client"."email_wvds"' in q["sql"]]
+    assert len(lookups) == 1
+
+
+def test_the_admin_refuses_a_terminal_whose_wvds_email_differs_from_its_clients(org_a):
+    DeviceTypeFactory(organization=org_a, name="Android")
+    client = ClientFactory(organization=org_a, email_wvds="loja@saojoao.com.br")
+    headers = [column.header for column in TERMINAL_FORMAT.columns]
+
+    def admin_import(identifier, email):
+        dataset = tablib.Dataset(headers=[*headers, ORGANIZATION_HEADER])
+        dataset.append([*_terminal_row(identifier, email, client), org_a.slug])
+        return TerminalResource().import_data(dataset, dry_run=False)
+
+    refused = admin_import("TRM-X", "outra@saojoao.com.br")
+    assert refused.has_validation_errors()
+    [invalid] = refused.invalid_rows
+    assert "loja@saojoao.com.br" in invalid.error_dict["client"][0]
+    assert not Terminal.objects.exists()
+
+    accepted = admin_import("TRM-1", "LOJA@saojoao.com.br")
+    assert not accepted.has_errors() and not accepted.has_validation_errors()
+    assert list(Terminal.objects.values_list("identifier", "client")) == [("TRM-1", client.pk)]
 
 
 def _admin_dataset(org, **cells) -> tablib.Dataset:
