@@ -11,13 +11,25 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vigia
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test test-fast lint e2e-deps messages clean
+.PHONY: install run test test-fast lint e2e-deps messages clean lock
 
-$(STAMP): pyproject.toml
+# Exact versions with their hashes: an upgrade is a deliberate commit of the lock files
+# (`make lock`), never whatever the index serves on the day of the install.
+$(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
+
+# Re-resolves pyproject.toml's ranges into the two lock files (runtime for the image, dev for
+# make run/test), in a throwaway environment with pip-tools.
+lock:
+	$(PYTHON) -m venv var/lock-tools
+	var/lock-tools/bin/pip install --quiet pip-tools
+	var/lock-tools/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	    --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	var/lock-tools/bin/pip-compile --quiet --extra dev --generate-hashes --strip-extras \
+	    --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements-dev.lock pyproject.toml
 
 install: $(STAMP)
 
