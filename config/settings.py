@@ -258,3 +258,6 @@ JOB_DOWNLOAD_TTL_HOURS = env.int("JOB_DOWNLOAD_TTL_HOURS", default=24)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=600 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# The Django admin's exports (django-import-export) write a cell that starts with "=" as
+# text, as the job export does, never as a live formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -25,7 +25,7 @@ from specialists.forms import (
 )
 from specialists.models import Specialist
 from tenancy.decorators import admin_required, member_required
-from tenancy.http import VigiaRequest, form_errors, refused_status
+from tenancy.http import VigiaRequest, form_errors, query_param, refused_status
 from tokens import selectors as token_selectors
 from tokens import services as token_services
 from tokens.forms import TokenForm
@@ -81,7 +81,7 @@ def _confirm(
 @require_GET
 @member_required
 def specialist_list(request: VigiaRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
+    q = query_param(request)
     status = request.GET.get("status", "")
     qs = selectors.specialist_list(
         organization=request.organization, project=request.project, q=q, status=status
@@ -254,7 +254,7 @@ def association_choices(request: VigiaRequest, code: UUID, kind: str) -> HttpRes
         organization=request.organization,
         kind=ASSOCIATION_CATALOGS[kind],
         specialist=specialist,
-        q=request.GET.get("q", ""),
+        q=query_param(request),
     )
     return render(
         request,
@@ -404,9 +404,9 @@ def _catalog_page(
         "kind": kind,
         "kind_labels": CATALOG_LABELS,
         "items": selectors.catalog_list(
-            organization=request.organization, kind=kind, q=request.GET.get("q", "")
+            organization=request.organization, kind=kind, q=query_param(request)
         ),
-        "q": request.GET.get("q", ""),
+        "q": query_param(request),
         "form": form or CatalogForm(),
         "editing": editing,
     }

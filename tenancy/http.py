@@ -3,11 +3,15 @@ and the one rule for answering a refused form."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from tenancy.models import Membership, Organization, Project
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # A refused plain (non-htmx) post answers 422 so that scripts and tests see the refusal;
 # htmx swaps only 2xx answers, so a refused htmx post answers 200 with the errors in place.
@@ -26,7 +30,8 @@ def next_url(request: HttpRequest, fallback: str) -> str:
     """Where a plain (no-JS) form post goes back to: the page that embedded the form (its
     `next` field, else the Referer), when it is one of ours, else `fallback`."""
     target = request.POST.get("next") or request.headers.get("Referer", "")
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path or a URL is a target: redirect() would look a bare word up as a URL name.
+    if "/" in target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -46,3 +51,9 @@ def form_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def query_param(request: HttpRequest, name: str = "q") -> str:
+    """A search box's text as a selector may use it: control characters (a NUL byte is an
+    error to PostgreSQL) become spaces."""
+    return _CONTROL.sub(" ", request.GET.get(name, "")).strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.urls import reverse
 
 from clients.models import Client
@@ -34,3 +36,17 @@ def test_it_keeps_the_admin_for_staff(charlie_client):
     # The admin is the superusers'; an organization's admin like charlie is sent to its login.
     response = charlie_client.get(reverse("admin:clients_client_add"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_admin_export_writes_formulas_as_text(org_a):
+    from import_export.formats.base_formats import XLSX
+    from openpyxl import load_workbook
+
+    from clients.resources import ClientResource
+    from tests.factories import ClientFactory
+
+    ClientFactory(organization=org_a, razao_social='=HYPERLINK("http://x","y")')
+    content = XLSX().export_data(ClientResource().export())
+    workbook = load_workbook(io.BytesIO(content))
+    cells = [cell for row in workbook.active.iter_rows(min_row=2) for cell in row]
+    assert cells and all(cell.data_type != "f" for cell in cells)
