@@ -16,8 +16,24 @@ def _audit_fields(model) -> set[str]:
     return {f.name for f in model._meta.concrete_fields}
 
 
-def insert(job: Job, fmt: c.EntityFormat, records: list[dict]) -> list[int]:
-    """Creates the records (column → value); returns their ids, in the same order."""
+def new_ids(fmt: c.EntityFormat, count: int) -> list[int] | None:
+    """Ids for `count` records about to be created, from the table's own sequence, or None
+    where the database assigns them on insert (other than PostgreSQL). A sequence is not
+    transactional: ids taken for a chunk that is never written leave a gap, as any
+    rolled-back insert does."""
+    if connection.vendor != "postgresql" or not count:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [fmt.model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert(job: Job, fmt: c.EntityFormat, records: list[dict], ids: list[int] | None) -> list[int]:
+    """Creates the records (column → value) with the `ids` new_ids() gave for them; returns
+    their ids, in the same order."""
     if not records:
         return []
     model = fmt.model
@@ -26,20 +42,15 @@ def insert(job: Job, fmt: c.EntityFormat, records: list[dict]) -> list[int]:
     if "created_by" in audit:
         extra["created_by_id"] = job.user_id
         extra["updated_by_id"] = job.user_id
-    if connection.vendor != "postgresql":
+    if ids is None:
         objects = model.objects.bulk_create([model(**record, **extra) for record in records])
         return [obj.pk for obj in objects]
-    # COPY is several times faster than a multi-row INSERT; the ids come from the table's
-    # own sequence first, so the relationship rows can be written right after.
+    # COPY is several times faster than a multi-row INSERT; the ids, known beforehand, let
+    # the relationship rows be written right after.
     table = model._meta.db_table
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(records)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
         producers = [_producer(f, extra, now) for f in fields]
         columns = ", ".join(['"id"', *(f'"{f.column}"' for f in fields)])
         with cursor.cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:

@@ -265,6 +265,9 @@ class Plan:
     index: int
     size: int
     creates: list[tuple[dict, dict]]
+    # Taken while planning, on the planner's connection, so that the chunk's transaction
+    # does not wait for the sequence.
+    created_ids: list[int] | None
     updates: list[dict]
     relations: dict[int, dict]  # existing record id → its relationships that change
     failed: list[Row]
@@ -286,6 +289,7 @@ def _plan_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> Pla
         index=index,
         size=len(rows),
         creates=creates,
+        created_ids=bulk.new_ids(fmt, len(creates)),
         updates=updates,
         relations=relations,
         failed=failed,
@@ -484,7 +488,7 @@ def _differs(new: dict, record: dict, attnames: list[str]) -> bool:
 
 def _write(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
     changed = dict(plan.relations)
-    created_ids = bulk.insert(job, fmt, [new for new, _wanted in plan.creates])
+    created_ids = bulk.insert(job, fmt, [new for new, _wanted in plan.creates], plan.created_ids)
     for record_id, (_new, wanted) in zip(created_ids, plan.creates, strict=True):
         if wanted:
             changed[record_id] = wanted

@@ -316,8 +316,8 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
                 dimension = _DIMENSION.search(data)
                 if dimension and int(dimension.group(1)) > limit:
                     raise _too_many_rows()
-            for match in _ROW.finditer(data):
-                last_row = max(last_row, int(match.group(1)))
+            # The largest row number, not the last one: a file need not list its rows in order.
+            last_row = max(last_row, max(map(int, _ROW.findall(data)), default=0))
             if last_row > limit:
                 raise _too_many_rows()
             if b"<f" in data:  # a formula tag; the full pattern is far slower to scan
