@@ -191,6 +191,9 @@ class AlertEmail(TenantModel):
     next_attempt_at = models.DateTimeField()
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # What could not be rendered and went out without (the PDF, a body, a header): the
+    # e-mail was sent all the same, and the alert history says what it lacked.
+    render_problems = models.TextField(_("sent without"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -169,18 +169,23 @@ def alert_emails_deliver(*, organization_id: int, ids: list[int]) -> DeliveryRes
         for email in emails:
             _record_failure(email, f"{type(exc).__name__}: {exc}", result)
         return result
-    pdf_cache: dict[int, bytes] = {}
+    pdf_cache: dict[int, bytes | Exception] = {}
     try:
         for email in emails:
             try:
-                message = alert_message(email, connection=mail_connection, pdf_cache=pdf_cache)
-                message.send()
-            # Any SMTP or rendering error is retried; none may lose the e-mail.
+                # A part that cannot be rendered is left out, not fatal (see alert_message).
+                built = alert_message(email, connection=mail_connection, pdf_cache=pdf_cache)
+                built.message.send()
+            # Any SMTP error, or a message that cannot be built at all, is retried; none may
+            # lose the e-mail.
             except Exception as exc:
                 _record_failure(email, f"{type(exc).__name__}: {exc}", result)
                 continue
             AlertEmail.objects.filter(pk=email.pk).update(
-                status=AlertEmail.Status.SENT, sent_at=timezone.now(), last_error=""
+                status=AlertEmail.Status.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                render_problems="\n".join(built.problems)[:2000],
             )
             result.sent.append(email.pk)
     finally:

@@ -15,8 +15,17 @@ ALLOWED_ATTRIBUTES = {
     "li": {"value"},
 }
 # data: lets an admin paste a screenshot inline; nothing else can run code or phone home
-# beyond a plain link or image.
+# beyond a plain link.
 ALLOWED_SCHEMES = {"http", "https", "mailto", "data"}
+
+
+def _inline_images_only(tag: str, attribute: str, value: str) -> str | None:
+    # An image is fetched by whoever shows the procedure: the PDF renderer in our workers,
+    # the recipients' mail readers. Only an image carried inside the HTML is kept; a remote,
+    # file: or relative src is dropped.
+    if tag == "img" and attribute == "src" and not value.lower().startswith("data:image/"):
+        return None
+    return value
 
 
 def sanitize_procedure(html: str) -> str:
@@ -24,6 +33,7 @@ def sanitize_procedure(html: str) -> str:
         html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_inline_images_only,
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     ).strip()
