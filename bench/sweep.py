@@ -99,11 +99,12 @@ def ensure_fleet(terminals: int) -> Organization:
                 for n in range(1, clients + 1)
             ),
         )
-        client_ids = list(
+        accounts = list(
             Client.objects.filter(organization=organization)
             .order_by("id")
-            .values_list("id", flat=True)
+            .values_list("id", "email_wvds")
         )
+        client_ids = [client_id for client_id, _email in accounts]
         copy_rows(
             Contact,
             (
@@ -128,7 +129,14 @@ def ensure_fleet(terminals: int) -> Organization:
             (
                 Terminal(
                     organization=organization,
-                    **terminal_prepare({"identifier": f"T{i:07d}", "email_wvds": ""}),
+                    # A linked terminal shares its client's WVDS account, as the services
+                    # and imports require (terminal_link_errors).
+                    **terminal_prepare(
+                        {
+                            "identifier": f"T{i:07d}",
+                            "email_wvds": accounts[(i // 100) % clients][1] if i % 100 == 0 else "",
+                        }
+                    ),
                     name=f"Tela {i}",
                     client_id=client_ids[(i // 100) % clients] if i % 100 == 0 else None,
                     last_heartbeat_at=now,

@@ -26,6 +26,21 @@ SMOKE = {
 }
 
 
+# What a smoke run must say beyond "it ran": the import and export benches judge their targets.
+CHECKS = {
+    "exporter": lambda result: (
+        result["rows"] == 300
+        and result["files"] == 1
+        and set(result["targets"]) == {"rows_per_s_ge_20000", "peak_rss_le_300_mb"}
+    ),
+    "importer": lambda result: (
+        result["rows"] == 300
+        and result["peak_rss_mb"] > 0
+        and "create_vs_database_only_ge_0.8" in result["targets"]
+    ),
+}
+
+
 def test_every_bench_module_has_a_smoke_run():
     modules = {path.stem for path in Path(settings.BASE_DIR, "bench").glob("*.py")}
     assert modules - {"__init__"} == set(SMOKE)
@@ -55,6 +70,7 @@ def test_the_bench_runs_at_smoke_size(name, tmp_path):
     assert done.returncode == 0, done.stderr[-4000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert isinstance(result, dict) and result
+    assert CHECKS.get(name, bool)(result), result
 
 
 def _ensure_database(server, name: str) -> None:

@@ -4,22 +4,18 @@ Celery worker consuming this test run's Redis database against the test database
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from openpyxl import Workbook
 
 from clients.resources import CLIENT_FORMAT
 from config.celery import app as celery_app
 from notifications.models import Job
+from tests.processes import Worker
 
 CLIENT_HEADERS = [column.header for column in CLIENT_FORMAT.columns]
 
@@ -61,44 +57,6 @@ def wait_for_job(job: Job, *, timeout: float = 90.0) -> Job:
     return job
 
 
-@contextmanager
-def running_worker(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
-    """A real Celery worker process with the prefork pool, as production and `make run`
-    start it, until the block ends."""
-    log = open(log_path, "w")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--loglevel=info",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(lambda: "ready." in log_path.read_text(), timeout=60)
-        yield worker
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
-
-
 @pytest.fixture
 def celery_worker(transactional_db, job_files, tmp_path):
     """A worker on this run's Redis database, reading and writing the test database."""
@@ -107,26 +65,5 @@ def celery_worker(transactional_db, job_files, tmp_path):
     env = {**os.environ, "DATABASE_URL": test_url, "JOB_FILES_DIR": str(job_files)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     celery_app.control.purge()
-    with running_worker(env, tmp_path / "worker.log") as worker:
+    with Worker(env, tmp_path / "worker.log") as worker:
         yield worker
-
-
-def embedded_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of `make run`: no DATABASE_URL nor REDIS_URL, so SQLite and the
-    kombu file-system broker, under a var/ folder of the test's own."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return {**env, "VIGIA_VAR_DIR": str(tmp_path / "var"), "JOB_FILES_DIR": str(tmp_path / "jobs")}
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout

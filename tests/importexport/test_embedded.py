@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.importexport.conftest import embedded_env, manage, running_worker
+from tests.processes import Worker, embedded_env, manage
 
 SCRIPT = """
 import json, os
@@ -47,7 +47,7 @@ print(json.dumps({
 
 
 def test_an_import_creates_and_updates_on_the_embedded_defaults(tmp_path):
-    env = embedded_env(tmp_path)
+    env = embedded_env(tmp_path / "var")
     manage(env, "migrate", "-v", "0")
     result = json.loads(manage(env, "shell", "-c", SCRIPT).splitlines()[-1])
     assert result["created"] == {"created": 3, "updated": 0, "unchanged": 0, "failed": 0}
@@ -127,9 +127,9 @@ print(json.dumps({
 @pytest.mark.slow
 def test_jobs_of_three_files_run_in_a_prefork_worker_on_the_embedded_defaults(tmp_path):
     rows = 15_000  # three files, three chunks: 7,000 + 7,000 + 1,000
-    env = embedded_env(tmp_path)
+    env = embedded_env(tmp_path / "var")
     manage(env, "migrate", "-v", "0")
-    with running_worker(env, tmp_path / "worker.log"):
+    with Worker(env, tmp_path / "worker.log"):
         output = manage(env, "shell", "-c", WORKER_SCRIPT % {"rows": rows})
     result = json.loads(output.splitlines()[-1])
     assert result["export"] == ["done", "", rows]

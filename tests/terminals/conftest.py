@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
+
+from tests.processes import Worker
 
 
 def _free_port() -> int:
@@ -97,51 +95,6 @@ def _worker_env(smtp_port: int, **extra: str) -> dict[str, str]:
     return env
 
 
-class Worker:
-    def __init__(self, env: dict[str, str], log: Path):
-        self.log = log
-        self.log_file = log.open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-            ],  # fmt: skip
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=self.log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the Celery worker did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log_file.close()
-
-
 @pytest.fixture(scope="module")
 def _redis_queue():
     import redis
@@ -166,12 +119,3 @@ def start_worker(smtp_server, _redis_queue, tmp_path) -> Callable[..., Worker]:
     yield start
     for worker in workers:
         worker.stop()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 60, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from terminals.models import AlertEmail, Episode, Terminal
 from terminals.sweep import alert_sweep
 from tests.factories import ClientFactory, ContactFactory, OrganizationFactory, TerminalFactory
-from tests.terminals.conftest import wait_until
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

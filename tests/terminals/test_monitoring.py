@@ -6,59 +6,32 @@ on the file-system broker and the file e-mail backend."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import timedelta
 from email import message_from_string, policy
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from terminals.models import Terminal, alert_deadline
 from tests.factories import TerminalFactory
+from tests.processes import Worker, embedded_env, manage, wait_until
 from tests.terminals import scenarios
-from tests.terminals.conftest import Worker, wait_until
-
-
-def _embedded_env(var_dir: Path) -> dict[str, str]:
-    unset = ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CELERY_TASK_ALWAYS_EAGER")
-    return {
-        **{k: v for k, v in os.environ.items() if k not in unset},
-        "VIGIA_VAR_DIR": str(var_dir),
-        "JOB_FILES_DIR": str(var_dir / "jobs"),
-        "ALERT_EMAIL_RETRY_BASE_SECONDS": "1",
-    }
-
-
-def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    return done.stdout
 
 
 def _shell(env: dict[str, str], code: str):
     """Runs `code` (which ends by printing one JSON line) on the embedded database."""
-    return json.loads(_manage(env, "shell", "-c", code).strip().splitlines()[-1])
+    return json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A migrated embedded database, copied for each test: migrating takes seconds."""
     var_dir = tmp_path_factory.mktemp("sqlite-template")
-    _manage(_embedded_env(var_dir), "migrate", "-v", "0")
+    manage(embedded_env(var_dir, ALERT_EMAIL_RETRY_BASE_SECONDS="1"), "migrate", "-v", "0")
     return var_dir / "vigia.sqlite3"
 
 
@@ -67,7 +40,7 @@ def embedded(sqlite_template, tmp_path) -> dict[str, str]:
     var_dir = tmp_path / "var"
     var_dir.mkdir()
     shutil.copy(sqlite_template, var_dir / "vigia.sqlite3")
-    return _embedded_env(var_dir)
+    return embedded_env(var_dir, ALERT_EMAIL_RETRY_BASE_SECONDS="1")
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
