@@ -3,6 +3,7 @@ heartbeats, the sweep and the alert outbox live in heartbeats.py, sweep.py and o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,8 @@ from terminals.sanitize import sanitize_procedure
 
 DUPLICATE_DEVICE_TYPE = _("A device type with this name already exists.")
 DUPLICATE_IDENTIFIER = _("Another terminal already uses this identifier.")
+CONTROL_CHARACTERS = _("Line breaks, tabs and other control characters are not allowed here.")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _device_type_save(*, organization: Organization, device_type: DeviceType) -> DeviceType:
@@ -66,13 +69,25 @@ def device_type_delete(*, organization: Organization, device_type: DeviceType) -
 
 def terminal_prepare(values: dict[str, Any]) -> dict[str, Any]:
     """The terminals' row rule, the one every writer applies (services, job import, admin
-    import, seed, bench loaders): a trimmed identifier and one spelling (lower case) of the
-    WVDS e-mail, the one a client's page compares with the client's."""
+    import, seed, bench loaders): a trimmed identifier and name, one spelling (lower case)
+    of the WVDS e-mail, the one a client's page compares with the client's; ValidationError
+    for control characters in the identifier or the name."""
     prepared = dict(values)
     if "identifier" in prepared:
         prepared["identifier"] = (prepared["identifier"] or "").strip()
+    if "name" in prepared:
+        prepared["name"] = (prepared["name"] or "").strip()
     if "email_wvds" in prepared:
         prepared["email_wvds"] = (prepared["email_wvds"] or "").strip().lower()
+    # The name and the identifier go into the alert e-mail's subject: a line break there
+    # would end the header.
+    errors = {
+        name: CONTROL_CHARACTERS
+        for name in ("identifier", "name")
+        if _CONTROL.search(prepared.get(name) or "")
+    }
+    if errors:
+        raise ValidationError(errors, code="control_characters")
     return prepared
 
 

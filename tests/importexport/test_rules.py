@@ -240,3 +240,25 @@ def test_the_admin_updates_the_contact_whose_email_differs_only_in_case(org_a):
     assert not result.has_errors() and not result.has_validation_errors()
     assert result.totals["update"] == 1
     assert list(Contact.objects.values_list("email", "name")) == [("maria@x.com", "Maria Souza")]
+
+
+def test_every_writer_refuses_a_line_break_in_a_terminals_name_or_identifier(org_a, bob, tmp_path):
+    # Both reach the alert e-mail's subject: the row rule refuses them for every writer.
+    DeviceTypeFactory(organization=org_a, name="Android")
+    headers = [column.header for column in TERMINAL_FORMAT.columns]
+    good = _terminal_row("TRM-1", "")
+    broken = _terminal_row("TRM-2\r\nBcc: x@y.z", "")
+    named = dict(zip(headers, _terminal_row("TRM-3", ""), strict=True))
+    named["Nome"] = "Vitrine\nBcc: x@y.z"
+    path = write_xlsx(tmp_path / "t.xlsx", headers, [good, broken, list(named.values())])
+    job = _import(org_a, bob, path, "terminals")
+    assert job.counts == {"created": 1, "updated": 0, "unchanged": 0, "failed": 2}
+    assert list(Terminal.objects.values_list("identifier", flat=True)) == ["TRM-1"]
+    reasons = list(ImportFailure.objects.filter(job=job).values_list("reason", flat=True))
+    assert all("control characters" in reason for reason in reasons), reasons
+
+    dataset = tablib.Dataset(headers=[*headers, ORGANIZATION_HEADER])
+    dataset.append([*broken, org_a.slug])
+    result = TerminalResource().import_data(dataset, dry_run=False)
+    assert result.has_validation_errors()
+    assert Terminal.objects.count() == 1

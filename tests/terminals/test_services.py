@@ -375,3 +375,12 @@ def test_one_organizations_failing_sweep_holds_back_no_other_organizations_alert
     fine.refresh_from_db()
     # A's flip rolled back with its failure: the next sweep tries it again.
     assert (broken.status, fine.status) == ("connected", "disconnected")
+
+
+def test_it_refuses_a_line_break_in_a_terminals_name(org_a):
+    with pytest.raises(ValidationError) as refused:
+        services.terminal_create(
+            organization=org_a, identifier="TRM-1", name="Vitrine\r\nBcc: x@y.z"
+        )
+    assert "name" in refused.value.message_dict
+    assert not Terminal.objects.exists()
