@@ -10,6 +10,7 @@ files, logging, then the app settings (API, terminals and alerts, import/export)
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "template_partials",
     "import_export",
     "ninja",
+    "axes",
     "tenancy",
     "clients",
     "contacts",
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: it turns a lockout flagged during the request into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,6 +97,11 @@ TEMPLATES = [
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tenancy.User"
+AUTHENTICATION_BACKENDS = [
+    # First: it refuses a locked-out person before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "tenancy.auth.EmailOrUsernameBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -105,6 +114,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Logins (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one account from one address,
+# each within LOGIN_LOCKOUT_MINUTES of the last, lock that account out from that address (the
+# back office and the Django admin) for LOGIN_LOCKOUT_MINUTES; another address or account is
+# not affected, so nobody can lock a colleague out from elsewhere. A successful login resets
+# the count; the admin's "Access attempts" unlocks early. The API's tokens are not logins.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "tenancy.auth.axes_username"
+AXES_LOCKOUT_CALLABLE = "tenancy.auth.lockout_response"
+# One password-reset e-mail per address in this many minutes, however often it is asked for.
+PASSWORD_RESET_THROTTLE_MINUTES = env.int("PASSWORD_RESET_THROTTLE_MINUTES", default=15)
 
 LANGUAGE_CODE = "pt-br"
 LANGUAGES = [("pt-br", _("Portuguese (Brazil)")), ("en", _("English")), ("es", _("Spanish"))]

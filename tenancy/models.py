@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,18 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.PT_BR
     )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # One user per e-mail, in any case: an e-mail logs in (tenancy.auth). Blank
+            # e-mails (users made without one) are left out.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_ci_unique",
+                violation_error_message=_("A user with this e-mail already exists."),
+            )
+        ]
 
 
 GRACE_RANGE = _("Choose between 1 and 1,440 minutes (one day).")

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenancy import views
+from tenancy.forms import LoginForm, ThrottledPasswordResetForm
 
 urlpatterns = [
     path("organizacao/", views.organization_switch, name="organization_switch"),
@@ -10,7 +11,9 @@ urlpatterns = [
     path("idioma/", views.language_switch, name="language_switch"),
     path(
         "entrar/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("sair/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,7 +23,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("senha/redefinir/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "senha/redefinir/",
+        auth_views.PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "senha/redefinir/enviado/",
         auth_views.PasswordResetDoneView.as_view(),
