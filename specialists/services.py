@@ -28,6 +28,7 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
+from tenancy.auth import login_clash
 from tenancy.models import Membership, Organization, Project, User
 from tenancy.services import ownership_check
 
@@ -92,13 +93,6 @@ def password_check(*, password: str, user: User | None = None) -> ValidationErro
     return None
 
 
-def _login_taken(specialist: Specialist) -> bool:
-    others = get_user_model().objects.filter(username__iexact=specialist.email)
-    if specialist.user_id:
-        others = others.exclude(pk=specialist.user_id)
-    return others.exists()
-
-
 def _is_privileged(user: User) -> bool:
     if user.pk is None:
         return False
@@ -135,7 +129,8 @@ def _sync_login(specialist: Specialist, password: str, *, culture_changed: bool)
         if (error := password_check(password=password, user=user)) is not None:
             raise ValidationError({"password": error.messages})
         user.set_password(password)
-    if _login_taken(specialist):
+    # The login's user name is the e-mail: neither may name another user on the login form.
+    if login_clash(username=specialist.email, email=specialist.email, pk=specialist.user_id):
         raise ValidationError(
             {"email": _("There is already a login with this e-mail; choose another one.")}
         )

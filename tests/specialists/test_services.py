@@ -435,3 +435,14 @@ def test_it_refuses_a_login_that_another_user_has(org_a):
     assert "login" in exc.value.message_dict["email"][0]
     assert not Specialist.objects.exists()
     assert not Membership.objects.exists()
+
+
+def test_it_refuses_a_login_whose_email_another_user_logs_in_with(org_a):
+    # Another user's e-mail also logs that user in: the specialist's login may not take it.
+    UserFactory(username="caio", email="Caio@Example.com")
+    with pytest.raises(ValidationError) as exc:
+        services.specialist_create(
+            organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+        )
+    assert "login" in exc.value.message_dict["email"][0]
+    assert not Specialist.objects.exists()
