@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 env = environ.Env()
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "template_partials",
     "import_export",
     "ninja",
+    "csp",
     "axes",
     "tenancy",
     "clients",
@@ -69,6 +72,8 @@ MIDDLEWARE = [
     "tenancy.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tenancy.middleware.ContentSecurityPolicyMiddleware",
+    "tenancy.middleware.NoStoreForUsersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as axes asks: it turns a lockout flagged during the request into its response.
     "axes.middleware.AxesMiddleware",
@@ -214,16 +219,56 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 
 # Security
+#
+# Production mode: DEBUG off and ALLOWED_HOSTS (or CSRF_TRUSTED_ORIGINS) naming a host other
+# than this machine's loopback names. Every real deployment sets them (its users' browsers
+# would get 400s or CSRF failures otherwise), so there the HTTPS redirect and HSTS (one year)
+# are on by default and the development SECRET_KEY is refused. With loopback names only (the
+# test suite, CI, the benchmarks' gunicorn, `docker compose up` tried on localhost) the
+# instance is reached as itself over plain HTTP. SECURE_SSL_REDIRECT and SECURE_HSTS_SECONDS
+# in the environment force either way.
+# Behind a proxy that terminates TLS, the proxy must set X-Forwarded-Proto (replacing any the
+# client sent): SECURE_PROXY_SSL_HEADER trusts it to tell an HTTPS request from plain HTTP, so
+# the redirect does not loop and the secure cookies are sent.
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+PRODUCTION = not DEBUG and (
+    bool(CSRF_TRUSTED_ORIGINS) or any(host.lower() not in LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
+)
+if PRODUCTION and SECRET_KEY.startswith("django-insecure-"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the development key: set SECRET_KEY in the environment "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): no inline script, style or event handler anywhere, and
+# nothing loaded from another origin (htmx, Swagger UI and the admin's files are our static
+# files). htmx is configured for it in base.html (no injected <style>, no eval). The admin
+# adds three hashed values for django-import-export's export page
+# (tenancy.middleware.ContentSecurityPolicyMiddleware); the API docs need none.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Static and uploaded files
 

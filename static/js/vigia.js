@@ -30,6 +30,15 @@
     if (modal) modal.innerHTML = "";
   }
 
+  // The export dialog's empty format is a plain post that downloads at once: the dialog
+  // closes as the download starts (formats with data answer with the notification instead).
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-close-modal-on-variant]");
+    if (form && form.elements.variant && form.elements.variant.value === form.dataset.closeModalOnVariant) {
+      setTimeout(closeModal, 0);
+    }
+  });
+
   // Server responses trigger "vigia:close-modal" (HX-Trigger) after a successful save.
   document.body.addEventListener("vigia:close-modal", closeModal);
 

@@ -45,8 +45,18 @@ def page(browser, live_server, settings):
     context = browser.new_context(locale="pt-BR", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Chromium reports on the console every script, style or handler the
+    # Content-Security-Policy blocked: any of them fails the test that caused it.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, blocked
 
 
 @pytest.fixture
