@@ -255,7 +255,8 @@ def test_every_writer_refuses_a_line_break_in_a_terminals_name_or_identifier(org
     assert job.counts == {"created": 1, "updated": 0, "unchanged": 0, "failed": 2}
     assert list(Terminal.objects.values_list("identifier", flat=True)) == ["TRM-1"]
     reasons = list(ImportFailure.objects.filter(job=job).values_list("reason", flat=True))
-    assert all("control characters" in reason for reason in reasons), reasons
+    assert sorted(reason.split(":")[0] for reason in reasons) == ["“Identificador”", "“Nome”"]
+    assert all("caracteres de controle" in reason for reason in reasons), reasons
 
     dataset = tablib.Dataset(headers=[*headers, ORGANIZATION_HEADER])
     dataset.append([*broken, org_a.slug])
