@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,6 +30,7 @@ from importexport.xlsx import REASON_HEADER, FileError, inspect_upload, open_she
 from notifications.models import Job
 from tenancy.models import Project
 
+SWITCH_INTERVAL = 0.0005
 CHUNK_ROWS = 7000
 
 
@@ -121,7 +123,7 @@ def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], 
     if first is None:
         raise FileError(gettext_noop("The file is empty."))
     layout = header_layout(fmt, first[1])
-    with _without_cycle_collector():
+    with _interpreter_for_import():
         keys = Counter(_key_text(layout, cells) for _number, cells in data_rows())
         duplicates = {key for key, count in keys.items() if count > 1 and any(key)}
         total = keys.total()
@@ -141,20 +143,25 @@ def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], 
 
 
 @contextmanager
-def _without_cycle_collector() -> Iterator[None]:
+def _interpreter_for_import() -> Iterator[None]:
     """Pauses Python's cyclic garbage collector for the import. A chunk is tens of thousands
     of small lists, dicts and sets that the collector would scan over and over (it took half
     of the validation time), while reference counting frees them anyway; the few cycles
-    left go in one collection at the end."""
-    if not gc.isenabled():
-        yield
-        return
+    left go in one collection at the end.
+    And hands the interpreter over between threads more often: the writer thread gives it
+    up at every write to the database and then waited up to a whole switch interval (5 ms)
+    for the planning thread to let go, dozens of times a chunk; with 0.5 ms the import
+    creates about 12% faster (bench.importer)."""
+    collecting, switch = gc.isenabled(), sys.getswitchinterval()
     gc.disable()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         yield
     finally:
-        gc.enable()
-        gc.collect()
+        sys.setswitchinterval(switch)
+        if collecting:
+            gc.enable()
+            gc.collect()
 
 
 def _blank(cells: list[Any]) -> bool:
