@@ -26,17 +26,6 @@ from pathlib import Path
 from bench.importer import job_wait, peak_rss_mb, setup_django, worker_running
 
 ORG = "bench-io-export"
-# The clients' fields the loader writes, after the row rule.
-FIELDS = (
-    "cnpj",
-    "razao_social",
-    "nome_fantasia",
-    "conta",
-    "email_wvds",
-    "anotacoes",
-    "status",
-    "search_text",
-)
 
 
 def load_clients(rows: int):
@@ -46,8 +35,11 @@ def load_clients(rows: int):
 
     from clients import cnpj
     from clients.models import Client, ClientGroup
-    from clients.services import client_prepare
+    from clients.services import EDITABLE_FIELDS, client_prepare
     from tenancy.models import Organization, Project, User
+
+    # The clients' fields the loader writes, after the row rule.
+    fields = (*EDITABLE_FIELDS, "search_text")
 
     organization, _ = Organization.objects.get_or_create(slug=ORG, defaults={"name": ORG})
     user, _ = User.objects.get_or_create(username="bench-io")
@@ -64,7 +56,7 @@ def load_clients(rows: int):
                 [organization.id],
             )
         cursor.execute("DELETE FROM clients_client WHERE organization_id = %s", [organization.id])
-        columns = ", ".join(("organization_id", "code", *FIELDS, "created_at", "updated_at"))
+        columns = ", ".join(("organization_id", "code", *fields, "created_at", "updated_at"))
         with cursor.cursor.copy(f"COPY clients_client ({columns}) FROM STDIN") as copy:
             for n in range(rows):
                 base = f"{n + 1:08d}0001"
@@ -80,7 +72,7 @@ def load_clients(rows: int):
                     }
                 )
                 copy.write_row(
-                    (organization.id, uuid.uuid4(), *(record[name] for name in FIELDS), now, now)
+                    (organization.id, uuid.uuid4(), *(record[name] for name in fields), now, now)
                 )
         cursor.execute(
             "INSERT INTO clients_client_projects (client_id, project_id) "
