@@ -110,21 +110,31 @@ def _sync_login(specialist: Specialist, password: str, *, culture_changed: bool)
         # The Culture is the login's language; a language the specialist later picks from
         # the menu holds until an operator changes the Culture again.
         user.language = specialist.culture
-    user.username = user.email = specialist.email
     # Deactivating the specialist is what takes the access away: an inactive user cannot
     # log in and its open sessions end. The membership below stays, so reactivating gives
     # the same access back.
-    user.is_active = specialist.status == Specialist.Status.ACTIVE
-    if password and _is_privileged(user):
-        # Any operator may set a specialist's password; on a login promoted meanwhile that
-        # would let an operator take over an admin's account.
-        raise ValidationError(
-            {
-                "password": _(
-                    "This login is an administrator's; only its owner changes its password."
+    active = specialist.status == Specialist.Status.ACTIVE
+    if _is_privileged(user):
+        # Any operator may edit a specialist; on a login promoted meanwhile, a new password
+        # or e-mail (then a password reset) would let an operator take over an admin's
+        # account, and a deactivation would lock an admin out.
+        if password:
+            raise ValidationError(
+                {
+                    "password": _(
+                        "This login is an administrator's; only its owner changes its password."
+                    )
+                }
+            )
+        if user.username != specialist.email or user.is_active != active:
+            raise ValidationError(
+                _(
+                    "This specialist's login is an administrator's: its e-mail and status "
+                    "change only in the Django admin."
                 )
-            }
-        )
+            )
+    user.username = user.email = specialist.email
+    user.is_active = active
     if password:
         if (error := password_check(password=password, user=user)) is not None:
             raise ValidationError({"password": error.messages})
@@ -207,7 +217,9 @@ def specialist_update(
 ) -> Specialist:
     ownership_check(organization, specialist)
     profile = _profile(fields)
-    culture_changed = profile.get("culture", specialist.culture) != specialist.culture
+    # Compared with the stored row: a ModelForm has already set the new value on the instance.
+    stored = Specialist.objects.filter(pk=specialist.pk).values_list("culture", flat=True).get()
+    culture_changed = profile.get("culture", specialist.culture) != stored
     for name, value in profile.items():
         setattr(specialist, name, value)
     _save_profile(specialist, password, photo, culture_changed=culture_changed)
@@ -219,12 +231,14 @@ def specialist_update(
 @transaction.atomic
 def specialist_delete(*, organization: Organization, specialist: Specialist) -> None:
     """Deletes the specialist and takes its login's access away: the login leaves the
-    organization and is deactivated (kept, not deleted, so what its user wrote keeps an
-    author)."""
+    organization, and is deactivated when it belongs to no other organization and is no
+    staff (kept, not deleted, so what its user wrote keeps an author)."""
     ownership_check(organization, specialist)
-    if specialist.user is not None:
-        Membership.objects.filter(organization=organization, user=specialist.user).delete()
-        type(specialist.user).objects.filter(pk=specialist.user_id).update(is_active=False)
+    user = specialist.user
+    if user is not None:
+        Membership.objects.filter(organization=organization, user=user).delete()
+        if not (user.memberships.exists() or user.is_staff or user.is_superuser):
+            type(user).objects.filter(pk=user.pk).update(is_active=False)
     specialist.delete()
 
 

@@ -446,3 +446,40 @@ def test_it_refuses_a_login_whose_email_another_user_logs_in_with(org_a):
         )
     assert "login" in exc.value.message_dict["email"][0]
     assert not Specialist.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change", [{"email": "meu@atacante.com"}, {"status": Specialist.Status.INACTIVE}]
+)
+def test_it_refuses_to_rename_or_deactivate_a_promoted_login(org_a, change):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    Membership.objects.filter(user=specialist.user).update(role=Membership.Role.ADMIN)
+    with pytest.raises(ValidationError):
+        services.specialist_update(organization=org_a, specialist=specialist, **change)
+    specialist.user.refresh_from_db()
+    assert (specialist.user.email, specialist.user.is_active) == ("caio@example.com", True)
+    assert Specialist.objects.get().email == "caio@example.com"
+
+
+def test_it_sets_the_login_language_when_a_form_already_changed_the_culture(org_a):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    # A ModelForm writes the cleaned value on the instance before the service runs.
+    specialist.culture = "es"
+    services.specialist_update(organization=org_a, specialist=specialist, culture="es")
+    specialist.user.refresh_from_db()
+    assert specialist.user.language == "es"
+
+
+def test_a_deleted_specialists_login_stays_active_in_its_other_organization(org_a, org_b):
+    specialist = services.specialist_create(
+        organization=org_a, name="Caio", email="caio@example.com", password=STRONG
+    )
+    Membership.objects.create(organization=org_b, user=specialist.user)
+    services.specialist_delete(organization=org_a, specialist=specialist)
+    specialist.user.refresh_from_db()
+    assert specialist.user.is_active
+    assert list(Membership.objects.values_list("organization", flat=True)) == [org_b.pk]
