@@ -92,9 +92,10 @@ class TenantResource(resources.ModelResource):
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         fmt = self.entity_format
+        attnames = _attnames(fmt)
         if fmt.prepare is not None:
             # Fields the file left in error are not handed to the rule.
-            names = [name for field, name in _attnames(fmt).items() if field not in errors]
+            names = [name for field, name in attnames.items() if field not in errors]
             try:
                 prepared = fmt.prepare({name: getattr(instance, name) for name in names})
             except ValidationError as exc:
@@ -103,7 +104,7 @@ class TenantResource(resources.ModelResource):
                 for name, value in prepared.items():
                     setattr(instance, name, value)
         if fmt.check is not None and not errors:
-            record = {name: getattr(instance, name) for name in _attnames(fmt).values()}
+            record = {name: getattr(instance, name) for name in attnames.values()}
             refused = fmt.check(organization_id=instance.organization_id, records=[record])
             if refused:
                 errors = refused[0].update_error_dict(errors)

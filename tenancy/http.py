@@ -3,15 +3,12 @@ and the one rule for answering a refused form."""
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from tenancy.models import Membership, Organization, Project
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+from tenancy.text import CONTROL_CHARACTERS
 
 # A refused plain (non-htmx) post answers 422 so that scripts and tests see the refusal;
 # htmx swaps only 2xx answers, so a refused htmx post answers 200 with the errors in place.
@@ -56,4 +53,4 @@ def form_errors(form, exc: ValidationError) -> None:
 def query_param(request: HttpRequest, name: str = "q") -> str:
     """A search box's text as a selector may use it: control characters (a NUL byte is an
     error to PostgreSQL) become spaces."""
-    return _CONTROL.sub(" ", request.GET.get(name, "")).strip()
+    return CONTROL_CHARACTERS.sub(" ", request.GET.get(name, "")).strip()

@@ -3,7 +3,6 @@ heartbeats, the sweep and the alert outbox live in heartbeats.py, sweep.py and o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,13 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from tenancy.models import Organization
 from tenancy.services import ownership_check
+from tenancy.text import CONTROL_CHARACTERS
 from terminals.models import DeviceType, Terminal
 from terminals.sanitize import sanitize_procedure
 
 DUPLICATE_DEVICE_TYPE = _("A device type with this name already exists.")
 DUPLICATE_IDENTIFIER = _("Another terminal already uses this identifier.")
-CONTROL_CHARACTERS = _("Line breaks, tabs and other control characters are not allowed here.")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+NO_CONTROL_CHARACTERS = _("Line breaks, tabs and other control characters are not allowed here.")
 
 
 def _device_type_save(*, organization: Organization, device_type: DeviceType) -> DeviceType:
@@ -82,9 +81,9 @@ def terminal_prepare(values: dict[str, Any]) -> dict[str, Any]:
     # The name and the identifier go into the alert e-mail's subject: a line break there
     # would end the header.
     errors = {
-        name: CONTROL_CHARACTERS
+        name: NO_CONTROL_CHARACTERS
         for name in ("identifier", "name")
-        if _CONTROL.search(prepared.get(name) or "")
+        if CONTROL_CHARACTERS.search(prepared.get(name) or "")
     }
     if errors:
         raise ValidationError(errors, code="control_characters")
@@ -143,7 +142,8 @@ def _terminal_save(*, organization: Organization, terminal: Terminal) -> Termina
         errors = refused[0].update_error_dict(errors)
     if errors:
         raise ValidationError(errors, code="invalid")
-    terminal.full_clean()
+    # The identifier's uniqueness is checked above, with its message on the field.
+    terminal.full_clean(validate_constraints=False)
     terminal.save()
     return terminal
 
