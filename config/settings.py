@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tokens",
     "notifications",
     "importexport",
+    "portal",
     # Last: the demo data may import every app above, and no app imports it.
     "demo",
 ]

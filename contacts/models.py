@@ -8,8 +8,15 @@ from tenancy.models import TenantModel
 
 
 class Contact(TenantModel):
+    # Optional: a person may hold a portal account before belonging to a client; without a
+    # client nobody's terminal alerts reach them.
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client")
+        Client,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("client"),
     )
     name = models.CharField(_("name"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
