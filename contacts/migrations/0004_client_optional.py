@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0006_client_optional"),
+        ("clients", "0005_search_indexes_in_state"),
         ("contacts", "0003_english_labels"),
     ]
 
