@@ -105,6 +105,8 @@ def alert_message(
     that stays the same on every attempt. A part that cannot be rendered (the PDF, a body,
     a header) is left out and named in `problems`, and the e-mail says so: an alert is never
     held back by the data it carries."""
+    if email.kind == AlertEmail.Kind.MESSAGE:
+        return stored_message(email, connection=connection)
     organization = email.organization
     disconnected = email.kind == AlertEmail.Kind.DISCONNECTED
     kind = "disconnected" if disconnected else "reconnected"
@@ -172,6 +174,31 @@ def alert_message(
             # The short form, from our own sender; if even this fails, the outbox retries
             # and in the end marks the row failed.
             message = message_from(settings.DEFAULT_FROM_EMAIL, _short_text(subject))
+    return AlertMessage(message, problems)
+
+
+def stored_message(email: AlertEmail, *, connection) -> AlertMessage:
+    """A Kind.MESSAGE row as it was written when queued: its subject and plain-text body,
+    from the organization's sender (ours when Django refuses that one)."""
+    problems: list[str] = []
+
+    def message_from(sender: str) -> EmailMultiAlternatives:
+        return EmailMultiAlternatives(
+            subject=header_text(email.subject),
+            body=email.body,
+            from_email=sender,
+            to=[email.recipient],
+            connection=connection,
+            headers={"Message-ID": email.message_id},
+        )
+
+    message = message_from(email.organization.sender_email or settings.DEFAULT_FROM_EMAIL)
+    try:
+        message.message()
+        sanitize_address(message.from_email, message.encoding or settings.DEFAULT_CHARSET)
+    except ValueError as exc:
+        problems.append(_problem("headers", exc))
+        message = message_from(settings.DEFAULT_FROM_EMAIL)
     return AlertMessage(message, problems)
 
 

@@ -165,6 +165,10 @@ class AlertEmail(TenantModel):
     class Kind(models.TextChoices):
         DISCONNECTED = "disconnected", _("Disconnected")
         RECONNECTED = "reconnected", _("Reconnected")
+        # Not an alert: a message written elsewhere (the portal's activation e-mail, say)
+        # with its subject and body stored on the row and sent as they are, so it goes
+        # through the same queue, retries and history as the alerts.
+        MESSAGE = "message", _("Message")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -175,7 +179,12 @@ class AlertEmail(TenantModel):
     organization = _organization_fk()
     # The unique (episode, kind, recipient) constraint is the index for this key.
     episode = models.ForeignKey(
-        Episode, on_delete=models.CASCADE, related_name="emails", db_index=False
+        Episode,
+        on_delete=models.CASCADE,
+        related_name="emails",
+        db_index=False,
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     contact = models.ForeignKey(
@@ -194,6 +203,9 @@ class AlertEmail(TenantModel):
     # What could not be rendered and went out without (the PDF, a body, a header): the
     # e-mail was sent all the same, and the alert history says what it lacked.
     render_problems = models.TextField(_("sent without"), blank=True)
+    # Kind.MESSAGE only: what is sent, as written when it was queued.
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

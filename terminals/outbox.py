@@ -80,6 +80,30 @@ def alert_emails_queue(
     )
 
 
+def outbox_message_queue(
+    *,
+    organization_id: int,
+    recipient: str,
+    subject: str,
+    body: str,
+    contact_id: int | None = None,
+) -> AlertEmail:
+    """Queues a message that is not an alert (AlertEmail.Kind.MESSAGE: subject and body
+    sent as written) for the same delivery, retries and history as the alerts; it is
+    enqueued once the caller's transaction commits."""
+    email = AlertEmail.objects.create(
+        organization_id=organization_id,
+        kind=AlertEmail.Kind.MESSAGE,
+        contact_id=contact_id,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        next_attempt_at=timezone.now() + alert_lease(),
+    )
+    alert_emails_enqueue([(email.pk, organization_id)])
+    return email
+
+
 def alert_emails_enqueue(email_ids: list[tuple[int, int]]) -> None:
     """Hands (email id, organization id) pairs to the workers in chunks per organization,
     once the transaction that wrote them has committed. A lost message loses nothing: once
