@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
+from django.http import Http404
 
-from clients.models import Client
+from clients.models import Client, ClientFeedback, ClientGroup, Company, Location, Service
 from clients.search import exact_cnpj, exact_email, parse_query, search_filter
 from tenancy.models import Organization, Project
 
@@ -22,10 +23,13 @@ def client_get(*, organization: Organization, code) -> Client:
     return Client.objects.get_for_org_or_404(organization=organization, code=code)
 
 
-def _clients(*, organization: Organization, project: Project | None) -> QuerySet[Client]:
+def _clients(
+    *, organization: Organization, project: Project | None, outside: bool = False
+) -> QuerySet[Client]:
     """The clients the operator works with: the organization's, only the selected project's
-    when there is one."""
-    return Client.objects.for_org(organization).in_project(project)
+    when there is one; with `outside`, those not in it (association mode)."""
+    clients = Client.objects.for_org(organization)
+    return clients.outside_project(project) if outside else clients.in_project(project)
 
 
 def _exact_condition(clients: QuerySet[Client], query: str) -> Q | None:
@@ -42,12 +46,16 @@ def _exact_condition(clients: QuerySet[Client], query: str) -> Q | None:
 
 
 def client_search(
-    *, organization: Organization, project: Project | None = None, query: str = ""
+    *,
+    organization: Organization,
+    project: Project | None = None,
+    query: str = "",
+    outside: bool = False,
 ) -> QuerySet[Client]:
-    """The organization's clients (of `project`, when given) matching `query` (every word, in
-    any of CNPJ, razão social, nome fantasia, conta or e-mail WVDS; accents, case and "./-"
-    ignored), in list order."""
-    clients = _clients(organization=organization, project=project)
+    """The organization's clients (of `project`, when given; outside it with `outside`)
+    matching `query` (every word, in any of CNPJ, razão social, nome fantasia, conta or e-mail
+    WVDS; accents, case and "./-" ignored), in list order."""
+    clients = _clients(organization=organization, project=project, outside=outside)
     exact = _exact_condition(clients, query)
     condition = exact if exact is not None else search_filter(query)
     return clients.filter(condition).order_by(*ORDERING)
@@ -94,6 +102,7 @@ def client_search_page(
     query: str = "",
     page: int = 1,
     per_page: int = PAGE_SIZE,
+    outside: bool = False,
 ) -> ClientPage:
     """One page of `client_search` with its count, capped at COUNT_CAP; a page past the end
     gives the last one. Two queries (three for a whole CNPJ or e-mail), whatever the size.
@@ -104,8 +113,9 @@ def client_search_page(
     (on PostgreSQL an index-only walk: the order index carries search_text), so the second
     query walks it, deliberately (the planner, misjudging how common a pair of words is,
     would otherwise sort every match of "sao joao" to show 25). A project narrows every
-    query with a semi-join on its association table, which leaves those plans as they are."""
-    clients = _clients(organization=organization, project=project)
+    query with a semi-join on its association table (an anti-join with `outside`), which
+    leaves those plans as they are."""
+    clients = _clients(organization=organization, project=project, outside=outside)
     exact = _exact_condition(clients, query)
     condition = exact if exact is not None else search_filter(query)
     # No ORDER BY: sorting every match of a common word is the cost being avoided.
@@ -135,3 +145,94 @@ def client_search_page(
         query=query,
         terms=parse_query(query),
     )
+
+
+# The organization's lists a client is associated with, by the slug in the URLs.
+CATALOGS: dict[str, type] = {
+    "companies": Company,
+    "groups": ClientGroup,
+    "services": Service,
+    "locations": Location,
+}
+
+
+def catalog_model(kind: str) -> type:
+    try:
+        return CATALOGS[kind]
+    except KeyError as exc:
+        raise Http404 from exc
+
+
+def catalog_list(*, organization: Organization, kind: str, q: str = "") -> QuerySet:
+    qs = catalog_model(kind).objects.for_org(organization)
+    if q := q.strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    return qs.order_by("name")
+
+
+def catalog_get(*, organization: Organization, kind: str, code):
+    """An entry of one of the organization's lists; 404 when missing, foreign or of an
+    unknown kind."""
+    return catalog_model(kind).objects.get_for_org_or_404(organization=organization, code=code)
+
+
+def catalog_associated(*, organization: Organization, kind: str, client: Client) -> QuerySet:
+    return catalog_list(organization=organization, kind=kind).filter(clients=client)
+
+
+def catalog_unassociated(
+    *, organization: Organization, kind: str, client: Client, q: str = "", limit: int = 20
+) -> QuerySet:
+    return catalog_list(organization=organization, kind=kind, q=q).exclude(clients=client)[:limit]
+
+
+def location_list(*, organization: Organization) -> QuerySet:
+    return Location.objects.for_org(organization).order_by("name")
+
+
+def feedback_list(*, organization: Organization, client: Client) -> QuerySet:
+    return (
+        ClientFeedback.objects.for_org(organization)
+        .filter(client=client)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
+
+
+def place_search(*, organization: Organization, query: str, limit: int = 8) -> list[dict]:
+    """Places matching `query` among the organization's locations and its clients'
+    addresses that have a point: the map's search when the geocoder cannot be reached."""
+    words = query.split()
+    if not words:
+        return []
+    places = []
+    located = Q(latitude__isnull=False, longitude__isnull=False)
+    for model, label in ((Location, "name"), (Client, "razao_social")):
+        qs = model.objects.for_org(organization)
+        for word in words:
+            qs = qs.filter(
+                Q(**{f"{label}__icontains": word})
+                | Q(street__icontains=word)
+                | Q(city__icontains=word)
+                | Q(district__icontains=word)
+                | Q(postal_code__icontains=word)
+            )
+        for row in qs.filter(located).order_by(label)[:limit]:
+            places.append(
+                {
+                    "label": ", ".join(
+                        part
+                        for part in (
+                            getattr(row, label),
+                            row.street,
+                            row.number,
+                            row.city,
+                            row.state,
+                        )
+                        if part
+                    ),
+                    "lat": float(row.latitude),
+                    "lng": float(row.longitude),
+                }
+            )
+    return places[:limit]

@@ -6,6 +6,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from specialists.models import ADDRESS_FIELDS, AdditionalField, Calendar, Shift, Specialist
+from specialists.selectors import additional_field_list
+from tenancy import additional_fields
 from tenancy.models import Organization
 
 
@@ -45,10 +47,10 @@ class SpecialistForm(forms.ModelForm):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.additional_fields = list(AdditionalField.objects.for_org(organization))
+        self.additional_fields = list(additional_field_list(organization=organization))
         initial = kwargs.get("initial") or {}
         for field in self.additional_fields:
-            self.fields[f"field_{field.pk}"] = _additional_form_field(field)
+            self.fields[f"field_{field.pk}"] = additional_fields.form_field(field)
             self.initial.setdefault(f"field_{field.pk}", initial.get(f"field_{field.pk}", ""))
 
     @property
@@ -86,18 +88,6 @@ class SpecialistForm(forms.ModelForm):
             "photo": photo if photo and photo != self.initial.get("photo") else None,
             "additional": self.additional_values(),
         }
-
-
-def _additional_form_field(field: AdditionalField) -> forms.Field:
-    common = {"label": field.label, "required": field.required}
-    if field.field_type == AdditionalField.Type.NUMBER:
-        return forms.DecimalField(**common, widget=forms.NumberInput(attrs={"step": "any"}))
-    if field.field_type == AdditionalField.Type.DATE:
-        return forms.DateField(**common, widget=forms.DateInput(attrs={"type": "date"}))
-    if field.field_type == AdditionalField.Type.CHOICE:
-        choices = [("", "—"), *((c, c) for c in field.choice_list)]
-        return forms.ChoiceField(**common, choices=choices)
-    return forms.CharField(**common, max_length=500)
 
 
 class ShiftForm(forms.ModelForm):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tenancy.additional_fields import FieldType
 from tenancy.models import Language, NamedEntry, Project, TenantModel
 
 
@@ -160,14 +161,22 @@ class Feedback(TenantModel):
 
 
 class AdditionalField(TenantModel):
-    """An extra field an organization defines once for all its specialists."""
+    """An extra field an organization defines once for all its specialists, or for all its
+    clients (tenancy.additional_fields holds what both do with it)."""
 
-    class Type(models.TextChoices):
-        TEXT = "text", _("Text")
-        NUMBER = "number", _("Number")
-        DATE = "date", _("Date")
-        CHOICE = "choice", _("Choice")
+    Type = FieldType
 
+    class Entity(models.TextChoices):
+        SPECIALIST = "specialist", _("Specialists")
+        CLIENT = "client", _("Clients")
+
+    entity = models.CharField(
+        _("for"),
+        max_length=16,
+        choices=Entity.choices,
+        default=Entity.SPECIALIST,
+        db_default=Entity.SPECIALIST,
+    )
     label = models.CharField(_("label"), max_length=120)
     field_type = models.CharField(_("type"), max_length=16, choices=Type.choices, default=Type.TEXT)
     # One option per line; only used by choice fields.
@@ -181,7 +190,7 @@ class AdditionalField(TenantModel):
         ordering = ["position", "label"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "label"], name="additionalfield_unique_label"
+                fields=["organization", "entity", "label"], name="additionalfield_unique_label"
             )
         ]
         verbose_name = _("additional field")

@@ -36,8 +36,11 @@ def specialist_get(*, organization: Organization, code) -> Specialist:
     )
 
 
-def additional_field_list(*, organization: Organization) -> QuerySet:
-    return AdditionalField.objects.for_org(organization)
+def additional_field_list(
+    *, organization: Organization, entity: str = AdditionalField.Entity.SPECIALIST
+) -> QuerySet:
+    """The organization's additional fields for specialists, or for another `entity`."""
+    return AdditionalField.objects.for_org(organization).filter(entity=entity)
 
 
 def additional_field_get(*, organization: Organization, code) -> AdditionalField:

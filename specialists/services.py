@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
 
@@ -28,6 +27,8 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
+from specialists.selectors import additional_field_list
+from tenancy import additional_fields
 from tenancy.auth import login_clash
 from tenancy.models import Membership, Organization, Project, User
 from tenancy.services import ownership_check
@@ -242,72 +243,23 @@ def specialist_delete(*, organization: Organization, specialist: Specialist) -> 
     specialist.delete()
 
 
-def additional_value_clean(*, field: AdditionalField, value: Any) -> str:
-    """The canonical text form of `value` for `field`, or ValidationError."""
-    if value is None or str(value).strip() == "":
-        if field.required:
-            raise ValidationError(_("“%(field)s” is required.") % {"field": field.label})
-        return ""
-    text = str(value).strip()
-    if field.field_type == AdditionalField.Type.NUMBER:
-        try:
-            number = Decimal(text.replace(",", "."))
-        except InvalidOperation as exc:
-            raise ValidationError(
-                _("“%(field)s” must be a number.") % {"field": field.label}
-            ) from exc
-        if not number.is_finite():
-            raise ValidationError(_("“%(field)s” must be a number.") % {"field": field.label})
-        return format(number.normalize(), "f")
-    if field.field_type == AdditionalField.Type.DATE:
-        if isinstance(value, date):
-            return value.isoformat()
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError as exc:
-            raise ValidationError(
-                _("“%(field)s” must be a date (YYYY-MM-DD).") % {"field": field.label}
-            ) from exc
-    if field.field_type == AdditionalField.Type.CHOICE and text not in field.choice_list:
-        raise ValidationError(
-            _("“%(value)s” is not an option of “%(field)s”.")
-            % {"value": text, "field": field.label}
-        )
-    return text
+# The shared rule under the name this module has always exported.
+additional_value_clean = additional_fields.value_clean
 
 
-@transaction.atomic
 def additional_values_save(
     *, organization: Organization, specialist: Specialist, values: dict[int, Any]
 ) -> None:
     """Stores the specialist's values of the organization's additional fields (by field id);
     fields left out are untouched, empty values are removed."""
     ownership_check(organization, specialist)
-    fields = {f.pk: f for f in AdditionalField.objects.for_org(organization).filter(pk__in=values)}
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[int, str] = {}
-    for field_id, raw in values.items():
-        field = fields.get(field_id)
-        if field is None:
-            continue
-        try:
-            cleaned[field_id] = additional_value_clean(field=field, value=raw)
-        except ValidationError as exc:
-            errors[f"field_{field_id}"] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    AdditionalFieldValue.objects.filter(
-        specialist=specialist, field_id__in=[k for k, v in cleaned.items() if not v]
-    ).delete()
-    AdditionalFieldValue.objects.bulk_create(
-        [
-            AdditionalFieldValue(specialist=specialist, field_id=k, value=v)
-            for k, v in cleaned.items()
-            if v
-        ],
-        update_conflicts=True,
-        unique_fields=["specialist", "field"],
-        update_fields=["value"],
+    fields = additional_field_list(organization=organization).filter(pk__in=values)
+    additional_fields.values_store(
+        fields={f.pk: f for f in fields},
+        values=values,
+        value_model=AdditionalFieldValue,
+        owner_name="specialist",
+        owner=specialist,
     )
 
 
@@ -418,11 +370,17 @@ def catalog_delete(*, organization: Organization, instance: Any) -> None:
 
 
 def additional_field_save(
-    *, organization: Organization, instance: AdditionalField, **fields: Any
+    *,
+    organization: Organization,
+    instance: AdditionalField,
+    entity: str = AdditionalField.Entity.SPECIALIST,
+    **fields: Any,
 ) -> AdditionalField:
-    """Creates or changes one of the organization's additional fields."""
+    """Creates or changes one of the organization's additional fields; a new one is for
+    `entity` (its specialists or its clients)."""
     if instance.pk is None:
         instance.organization = organization
+        instance.entity = entity
     ownership_check(organization, instance)
     for name, value in fields.items():
         setattr(instance, name, value.strip() if isinstance(value, str) else value)
@@ -438,6 +396,6 @@ def additional_field_save(
 
 
 def additional_field_delete(*, organization: Organization, instance: AdditionalField) -> None:
-    """Deletes the field and every specialist's value of it."""
+    """Deletes the field and every value of it."""
     ownership_check(organization, instance)
     instance.delete()

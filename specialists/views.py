@@ -23,7 +23,7 @@ from specialists.forms import (
     ShiftForm,
     SpecialistForm,
 )
-from specialists.models import Specialist
+from specialists.models import AdditionalField, Specialist
 from tenancy.decorators import admin_required, member_required
 from tenancy.http import VigiaRequest, form_errors, query_param, refused_status
 from tokens import selectors as token_selectors
@@ -468,61 +468,92 @@ def catalog_delete(request: VigiaRequest, kind: str, code: UUID) -> HttpResponse
     return _redirect(request, back)
 
 
-# Additional fields: defined once per organization, by its admins.
+# Additional fields: defined once per organization, by its admins, for its specialists and
+# for its clients (the "entity" parameter; specialists when absent).
 
 
-def _fields_page(request: VigiaRequest, form=None, editing=None, status: int = 200) -> HttpResponse:
+def _entity(request: VigiaRequest) -> str:
+    entity = request.POST.get("entity") or request.GET.get("entity")
+    return entity if entity in AdditionalField.Entity.values else AdditionalField.Entity.SPECIALIST
+
+
+def _fields_url(entity: str) -> str:
+    url = reverse("specialists:fields")
+    return url if entity == AdditionalField.Entity.SPECIALIST else f"{url}?entity={entity}"
+
+
+def _fields_page(
+    request: VigiaRequest, entity: str, form=None, editing=None, status: int = 200
+) -> HttpResponse:
     context = {
-        "fields": selectors.additional_field_list(organization=request.organization),
+        "entity": entity,
+        "entities": AdditionalField.Entity.choices,
+        "fields_url": _fields_url(entity),
+        "fields": selectors.additional_field_list(organization=request.organization, entity=entity),
         "form": form or AdditionalFieldForm(instance=editing),
         "editing": editing,
     }
     return render(request, "specialists/fields.html", context, status=status)
 
 
+def _field_get(request: VigiaRequest, code, entity: str) -> AdditionalField:
+    field = selectors.additional_field_get(organization=request.organization, code=code)
+    if field.entity != entity:
+        raise Http404
+    return field
+
+
 @require_GET
 @admin_required
 def field_list(request: VigiaRequest) -> HttpResponse:
+    entity = _entity(request)
     editing = None
     if edit := request.GET.get("edit"):
-        editing = selectors.additional_field_get(organization=request.organization, code=edit)
-    return _fields_page(request, editing=editing)
+        editing = _field_get(request, edit, entity)
+    return _fields_page(request, entity, editing=editing)
 
 
 @require_POST
 @admin_required
 def field_save(request: VigiaRequest) -> HttpResponse:
+    entity = _entity(request)
     editing = None
     if code := request.POST.get("code"):
-        editing = selectors.additional_field_get(organization=request.organization, code=code)
+        editing = _field_get(request, code, entity)
     form = AdditionalFieldForm(request.POST, instance=editing)
     if form.is_valid():
         try:
             services.additional_field_save(
                 organization=request.organization,
                 instance=form.instance,
+                entity=entity,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
             form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return _redirect(request, reverse("specialists:fields"))
-    return _fields_page(request, form=form, editing=editing, status=refused_status(request))
+            return _redirect(request, _fields_url(entity))
+    return _fields_page(request, entity, form=form, editing=editing, status=refused_status(request))
 
 
 @require_http_methods(["GET", "POST"])
 @admin_required
 def field_delete(request: VigiaRequest, code: UUID) -> HttpResponse:
     field = selectors.additional_field_get(organization=request.organization, code=code)
+    back = _fields_url(field.entity)
     if request.method == "GET":
+        if field.entity == AdditionalField.Entity.CLIENT:
+            question = _("Delete this field and every client's value of it?")
+        else:
+            question = _("Delete this field and every specialist's value of it?")
         return _confirm(
             request,
-            question=_("Delete this field and every specialist's value of it?"),
+            question=question,
             subject=field.label,
             button=_("Delete"),
-            back=reverse("specialists:fields"),
+            back=back,
         )
     services.additional_field_delete(organization=request.organization, instance=field)
     messages.success(request, _("Deleted."))
-    return _redirect(request, reverse("specialists:fields"))
+    return _redirect(request, back)
