@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from clients import cnpj as cnpj_rules
 from clients.models import ADDRESS_FIELDS, Client, Location
 from clients.search import MAX_QUERY_LENGTH
-from clients.selectors import location_list
+from clients.selectors import CATALOGS, location_list
 from clients.services import client_additional_fields
 from specialists.forms import PhotoField
 from tenancy import additional_fields
-from tenancy.models import Language, Organization
+from tenancy.models import Language, Organization, Project
 
 
 class ClientSearchForm(forms.Form):
@@ -169,4 +169,38 @@ class ClientProfileForm(ClientForm):
 class FeedbackForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CatalogEntryForm(forms.ModelForm):
+    """An entry of one of the lists on the client's page; the service checks it (unique
+    name, the address rule of a location)."""
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "projects" in self.fields:
+            self.fields["projects"].queryset = Project.objects.for_org(organization)
+            self.fields["projects"].help_text = _(
+                "A client who joins the group is offered these projects too."
+            )
+
+    def _post_clean(self):
+        pass
+
+
+CATALOG_FIELDS = {
+    "locations": ("name", *ADDRESS_FIELDS, "latitude", "longitude", "description"),
+    "companies": ("name", "description"),
+    "services": ("name", "service_code", "description"),
+    "groups": ("name", "description", "projects"),
+}
+
+
+def catalog_form_class(model: type) -> type[CatalogEntryForm]:
+    kind = next(kind for kind, m in CATALOGS.items() if m is model)
+    widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+    if kind == "groups":
+        widgets["projects"] = forms.CheckboxSelectMultiple
+    return forms.modelform_factory(
+        model, form=CatalogEntryForm, fields=CATALOG_FIELDS[kind], widgets=widgets
     )

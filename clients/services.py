@@ -367,14 +367,38 @@ def client_feedback_create(
     return feedback
 
 
-def client_group_projects_set(
-    *, organization: Organization, group: ClientGroup, projects: list[Project]
-) -> None:
-    """The projects offered to clients who join `group`."""
-    ownership_check(organization, group, *projects)
-    group.projects.set(projects)
+def address_prepare(values: dict[str, Any]) -> dict[str, Any]:
+    """The address part of client_prepare (CEP, UF, point), for a location's address."""
+    prepared = dict(values)
+    _prepare_profile(prepared)
+    return prepared
 
 
-def location_address(*, location: Location) -> dict[str, str]:
-    """What choosing the location fills in on the client's address tab."""
-    return location.address_values()
+@transaction.atomic
+def catalog_save(*, organization: Organization, instance: Any, **fields: Any):
+    """Creates or changes a location, company, service or client group of the organization
+    (a group's `projects` are the ones offered to the clients who join it)."""
+    if instance.pk is None:
+        instance.organization = organization
+    projects = fields.pop("projects", None)
+    ownership_check(organization, instance, *(projects or ()))
+    fields = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    if isinstance(instance, Location):
+        fields = address_prepare(fields)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean(exclude=["organization"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": _("There is already one with this name.")}) from exc
+    if projects is not None:
+        instance.projects.set(projects)
+    return instance
+
+
+def catalog_delete(*, organization: Organization, instance: Any) -> None:
+    """Deletes the entry; clients lose the association (a location: their address stays)."""
+    ownership_check(organization, instance)
+    instance.delete()
