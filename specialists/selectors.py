@@ -17,11 +17,17 @@ from tenancy.models import Organization, Project
 
 
 def specialist_list(
-    *, organization: Organization, project: Project | None = None, q: str = "", status: str = ""
+    *,
+    organization: Organization,
+    project: Project | None = None,
+    q: str = "",
+    status: str = "",
+    outside: bool = False,
 ) -> QuerySet:
     """The organization's specialists, only those of `project` when one is given (the
-    "Projeto" the operator works in)."""
-    qs = Specialist.objects.for_org(organization).in_project(project)
+    "Projeto" the operator works in); with `outside`, those not in it (association mode)."""
+    qs = Specialist.objects.for_org(organization)
+    qs = qs.outside_project(project) if outside else qs.in_project(project)
     if q := q.strip():
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
     if status in Specialist.Status.values:

@@ -24,8 +24,15 @@ from specialists.forms import (
     SpecialistForm,
 )
 from specialists.models import AdditionalField, Specialist
+from tenancy.association import (
+    AssociationList,
+    association_context,
+    association_mode,
+    association_post,
+)
 from tenancy.decorators import admin_required, member_required
 from tenancy.http import VigiaRequest, form_errors, query_param, refused_status
+from tenancy.text import CONTROL_CHARACTERS
 from tokens import selectors as token_selectors
 from tokens import services as token_services
 from tokens.forms import TokenForm
@@ -78,18 +85,57 @@ def _confirm(
     return render(request, "specialists/confirm.html", context)
 
 
+def _list_filters(data) -> dict[str, str]:
+    """The list's search (the box and the status), as typed in its URL or posted back by
+    a bulk action that applies to every match."""
+    q = CONTROL_CHARACTERS.sub(" ", data.get("q", "")).strip()
+    return {"q": q, "status": data.get("status", "")}
+
+
 @require_GET
 @member_required
 def specialist_list(request: VigiaRequest) -> HttpResponse:
-    q = query_param(request)
-    status = request.GET.get("status", "")
+    filters = _list_filters(request.GET)
+    # Association mode lists the organization's specialists outside the selected project.
+    associating = association_mode(request)
     qs = selectors.specialist_list(
-        organization=request.organization, project=request.project, q=q, status=status
+        organization=request.organization,
+        project=request.project,
+        outside=associating,
+        **filters,
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "status": status, "statuses": Specialist.Status.choices}
+    context = {
+        "page": page,
+        **filters,
+        "statuses": Specialist.Status.choices,
+        "associating": associating,
+        "association": association_context(request, SPECIALIST_ASSOCIATION),
+    }
     template = "specialists/list.html#results" if request.htmx else "specialists/list.html"
     return render(request, template, context)
+
+
+def _association_matching(request: VigiaRequest, data, outside: bool):
+    return selectors.specialist_list(
+        organization=request.organization,
+        project=request.project,
+        outside=outside,
+        **_list_filters(data),
+    )
+
+
+SPECIALIST_ASSOCIATION = AssociationList(
+    model=Specialist, namespace="specialists", matching=_association_matching
+)
+
+
+@require_POST
+@member_required
+def specialist_association(request: VigiaRequest, associate: bool) -> HttpResponse:
+    """Associar / Desassociar of the list's ticked specialists, or of every specialist its
+    search matches, with the selected project."""
+    return association_post(request, SPECIALIST_ASSOCIATION, associate=associate)
 
 
 def _render_detail(

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from tenancy.models import Organization, User
+from tenancy.models import Organization, Project, User
 
 
 class OrganizationSettingsForm(forms.ModelForm):
@@ -22,6 +22,14 @@ class OrganizationSettingsForm(forms.ModelForm):
             "send_reconnected_email",
         ]
         widgets = {"alert_grace_minutes": forms.NumberInput(attrs={"min": 1, "max": 1440})}
+
+
+class ProjectForm(forms.ModelForm):
+    """A project's name, to create or rename it (tenancy.services checks it is free)."""
+
+    class Meta:
+        model = Project
+        fields = ["name"]
 
 
 class LoginForm(AuthenticationForm):

@@ -85,20 +85,29 @@ class TenantQuerySet(models.QuerySet):
         except (self.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
             raise Http404 from exc
 
+    def _associations(self, project: Project):
+        projects = self.model._meta.get_field("projects")
+        return projects.remote_field.through.objects.filter(
+            **{
+                projects.m2m_field_name(): OuterRef("pk"),
+                projects.m2m_reverse_field_name(): project,
+            }
+        )
+
     def in_project(self, project: Project | None) -> TenantQuerySet:
         """The rows associated with `project` through the model's `projects` field; all of
         them when `project` is None. A semi-join (EXISTS) rather than a join: no duplicate
         rows, and the model's own indexes (order, search) keep driving the query."""
         if project is None:
             return self
-        projects = self.model._meta.get_field("projects")
-        associations = projects.remote_field.through.objects.filter(
-            **{
-                projects.m2m_field_name(): OuterRef("pk"),
-                projects.m2m_reverse_field_name(): project,
-            }
-        )
-        return self.filter(Exists(associations))
+        return self.filter(Exists(self._associations(project)))
+
+    def outside_project(self, project: Project | None) -> TenantQuerySet:
+        """The rows *not* associated with `project` (what association mode offers); none when
+        there is no project to associate them with."""
+        if project is None:
+            return self.none()
+        return self.filter(~Exists(self._associations(project)))
 
 
 class TenantModel(models.Model):
@@ -166,6 +175,9 @@ class Project(TenantModel):
         Organization, on_delete=models.CASCADE, related_name="projects"
     )
     name = models.CharField(_("name"), max_length=120)
+    # An archived project leaves the project selector; its clients and specialists keep
+    # their association, so restoring it brings it back as it was.
+    archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from tenancy.models import Membership, Organization, Project
@@ -36,8 +37,48 @@ def membership_for_request(request: HttpRequest) -> Membership | None:
     return memberships.first()
 
 
-def project_list(*, organization: Organization) -> QuerySet[Project]:
-    return Project.objects.for_org(organization).order_by("name")
+def project_list(
+    *, organization: Organization, include_archived: bool = False
+) -> QuerySet[Project]:
+    """The organization's projects, the archived ones only when asked for: those have left
+    the project selector."""
+    projects = Project.objects.for_org(organization)
+    if not include_archived:
+        projects = projects.filter(archived=False)
+    return projects.order_by("name")
+
+
+def project_overview(*, organization: Organization) -> QuerySet[Project]:
+    """Every project of the organization, archived ones last, each annotated with how many
+    rows of each associated kind it holds (`<relation>_count`, e.g. clients_count). The
+    kinds are found from the relations other apps declare to Project, so tenancy names no
+    app above it; one COUNT subquery each, on the association table's project index."""
+    projects = project_list(organization=organization, include_archived=True).order_by(
+        "archived", "name"
+    )
+    for relation in project_relations():
+        through = relation.through
+        column = relation.field.m2m_reverse_field_name()
+        counts = (
+            through.objects.filter(**{column: OuterRef("pk")})
+            .order_by()
+            .values(column)
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        projects = projects.annotate(
+            **{f"{relation.name}_count": Coalesce(Subquery(counts), Value(0))}
+        )
+    return projects
+
+
+def project_relations() -> list:
+    """The many-to-many relations other models declare to Project (clients, specialists)."""
+    return [
+        field
+        for field in Project._meta.get_fields()
+        if field.many_to_many and field.auto_created and not field.concrete
+    ]
 
 
 def project_for_request(request: HttpRequest, organization: Organization) -> Project | None:
@@ -50,5 +91,9 @@ def project_for_request(request: HttpRequest, organization: Organization) -> Pro
     return projects.first()
 
 
-def project_get(*, organization: Organization, code) -> Project:
-    return Project.objects.get_for_org_or_404(organization=organization, code=code)
+def project_get(*, organization: Organization, code, include_archived: bool = False) -> Project:
+    """The organization's project with this code; 404 when missing, foreign, or archived
+    (unless `include_archived`)."""
+    return project_list(
+        organization=organization, include_archived=include_archived
+    ).get_for_org_or_404(organization=organization, code=code)

@@ -45,10 +45,41 @@ def membership_add(
     return membership
 
 
+DUPLICATE_PROJECT = _("A project with this name already exists in this organization.")
+
+
+def _project_save(project: Project, *, update_fields: list[str] | None = None) -> Project:
+    project.name = project.name.strip()
+    # The (organization, name) constraint is checked by hand so the error lands on the field
+    # and reads as the operator's words, archived projects included (the name stays taken).
+    project.full_clean(validate_unique=False, validate_constraints=False)
+    duplicate = Project.objects.for_org(project.organization).filter(name__iexact=project.name)
+    if project.pk:
+        duplicate = duplicate.exclude(pk=project.pk)
+    if duplicate.exists():
+        raise ValidationError({"name": DUPLICATE_PROJECT}, code="duplicate_project")
+    project.save(update_fields=update_fields)
+    return project
+
+
 def project_create(*, organization: Organization, name: str) -> Project:
-    project = Project(organization=organization, name=name)
-    project.full_clean()
-    project.save()
+    return _project_save(Project(organization=organization, name=name))
+
+
+def project_rename(*, organization: Organization, project: Project, name: str) -> Project:
+    ownership_check(organization, project)
+    project.name = name
+    return _project_save(project, update_fields=["name"])
+
+
+def project_set_archived(
+    *, organization: Organization, project: Project, archived: bool
+) -> Project:
+    """Archives (or restores) a project: it leaves (or rejoins) the project selector; the
+    clients and specialists associated with it stay associated either way."""
+    ownership_check(organization, project)
+    project.archived = archived
+    project.save(update_fields=["archived"])
     return project
 
 

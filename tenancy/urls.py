@@ -7,6 +7,22 @@ from tenancy.forms import LoginForm, ThrottledPasswordResetForm
 urlpatterns = [
     path("organizacao/", views.organization_switch, name="organization_switch"),
     path("configuracoes/", views.organization_settings, name="organization_settings"),
+    path("configuracoes/projetos/", views.project_create, name="project_create"),
+    path(
+        "configuracoes/projetos/<uuid:code>/renomear/", views.project_rename, name="project_rename"
+    ),
+    path(
+        "configuracoes/projetos/<uuid:code>/arquivar/",
+        views.project_archive,
+        {"archived": True},
+        name="project_archive",
+    ),
+    path(
+        "configuracoes/projetos/<uuid:code>/restaurar/",
+        views.project_archive,
+        {"archived": False},
+        name="project_restore",
+    ),
     path("projeto/", views.project_switch, name="project_switch"),
     path("idioma/", views.language_switch, name="language_switch"),
     path(
