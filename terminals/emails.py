@@ -101,16 +101,18 @@ def _problem(part: str, exc: BaseException) -> str:
 def alert_message(
     email: AlertEmail, *, connection, pdf_cache: dict[int, bytes | Exception] | None = None
 ) -> AlertMessage:
-    """The message for one outbox row, in the organization's language, with a Message-ID
-    that stays the same on every attempt. A part that cannot be rendered (the PDF, a body,
-    a header) is left out and named in `problems`, and the e-mail says so: an alert is never
-    held back by the data it carries."""
+    """The message for one outbox row, in its client's culture (else the organization's
+    language), with a Message-ID that stays the same on every attempt. A part that cannot be
+    rendered (the PDF, a body, a header) is left out and named in `problems`, and the e-mail
+    says so: an alert is never held back by the data it carries."""
     if email.kind == AlertEmail.Kind.MESSAGE:
         return stored_message(email, connection=connection)
     organization = email.organization
     disconnected = email.kind == AlertEmail.Kind.DISCONNECTED
     kind = "disconnected" if disconnected else "reconnected"
-    with translation.override(organization.language):
+    client = email.episode.client
+    language = (client.culture if client is not None else "") or organization.language
+    with translation.override(language):
         problems: list[str] = []
         context = alert_context(email)
         subject = alert_subject(email)
