@@ -7,7 +7,8 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self) -> None:
-        from contacts.resources import CONTACT_FORMAT
+        from contacts.resources import CONTACT_CSV_FORMAT, CONTACT_FORMAT
         from importexport.registry import format_register
 
         format_register(CONTACT_FORMAT)
+        format_register(CONTACT_CSV_FORMAT, listed=False)

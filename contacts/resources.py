@@ -62,4 +62,47 @@ CONTACT_FORMAT = c.EntityFormat(
     ),
 )
 
+# The Contatos screen's .csv (users_template.csv): the people who may get portal access. A
+# person is identified by their e-mail in the organization; the company is optional.
+CONTACT_CSV_FORMAT = c.EntityFormat(
+    name="contacts_csv",
+    label=_("Contacts (.csv)"),
+    model=Contact,
+    key=("email",),
+    prepare=contact_prepare,
+    columns=(
+        c.Column(
+            "Nome",
+            "name",
+            description=_("The contact's name."),
+            required=True,
+            max_length=200,
+            example="Maria Souza",
+        ),
+        c.Column(
+            "E-mail",
+            "email",
+            c.EMAIL,
+            _("The contact's e-mail; it identifies the contact in the organization."),
+            required=True,
+            max_length=254,
+            example="maria@saojoao.com.br",
+        ),
+        c.Column(
+            "Empresa (CNPJ)",
+            "client",
+            c.FK,
+            _("CNPJ of the contact's company (a client that already exists); optional."),
+            related_model=Client,
+            lookup="cnpj",
+            identifier=CNPJ,
+            keep_when_empty=True,
+            example="12.ABC.345/01DE-35",
+        ),
+        c.Column(
+            "Telefone", "phone", description=_("Phone."), max_length=20, example="+5511912345678"
+        ),
+    ),
+)
+
 ContactResource = tenant_resource(CONTACT_FORMAT)

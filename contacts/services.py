@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clients import search
 from clients.models import Client
 from contacts.models import Contact
 from contacts.phones import normalize_phone
@@ -30,6 +31,10 @@ def contact_prepare(values: dict[str, Any]) -> dict[str, Any]:
             prepared["phone"] = normalize_phone(prepared["phone"] or "")
         except ValueError:
             errors["phone"] = ValidationError(INVALID_PHONE, code="invalid_phone")
+    if "name" in prepared:
+        prepared["search_text"] = contact_search_text(
+            name=prepared["name"] or "", email=prepared.get("email") or ""
+        )
     if "auto_dispatch" in prepared:
         prepared["auto_dispatch"] = bool(prepared["auto_dispatch"])
         # Without an address there is nothing to dispatch to; whoever asked for it is told.
@@ -38,6 +43,14 @@ def contact_prepare(values: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return prepared
+
+
+def contact_search_text(*, name: str, email: str) -> str:
+    """The value of `Contact.search_text`: the name and e-mail normalized exactly as the
+    clients' search text is (unaccented, lower case, without "./-"), so that
+    clients.search.search_filter finds contacts as it finds clients."""
+    # One normalization for both lists: a second copy would drift from parse_query's.
+    return search._FIELD_SEPARATOR.join((search._searchable(name), search._searchable(email)))
 
 
 def _save(contact: Contact, fields: dict[str, Any]) -> Contact:
@@ -52,8 +65,9 @@ def _save(contact: Contact, fields: dict[str, Any]) -> Contact:
     return contact
 
 
-def contact_create(*, organization: Organization, client: Client, **fields: Any) -> Contact:
-    """Creates a contact of `client` (ValidationError on bad input or a foreign client)."""
+def contact_create(*, organization: Organization, client: Client | None, **fields: Any) -> Contact:
+    """Creates a contact of `client`, or of no client (ValidationError on bad input or a
+    foreign client)."""
     ownership_check(organization, client)
     return _save(Contact(organization=organization, client=client), fields)
 

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from importexport import bulk
+from importexport import bulk, csvfile
 from importexport import columns as c
 from importexport.models import ImportFailure
 from importexport.xlsx import REASON_HEADER, FileError, inspect_upload, open_sheet
@@ -97,10 +97,19 @@ def header_layout(fmt: c.EntityFormat, header: list[Any]) -> Layout:
     )
 
 
+def _open(path):
+    """The upload's inspection and rows: a .csv through importexport.csvfile, else .xlsx."""
+    if csvfile.is_csv(path):
+        inspection = csvfile.inspect_upload(path)
+        return inspection, csvfile.open_sheet(path, inspection)
+    inspection = inspect_upload(path)
+    return inspection, open_sheet(path, inspection.sheet_name)
+
+
 def check_header(fmt: c.EntityFormat, path) -> None:
     """Raises FileError when the file cannot be imported at all."""
-    inspection = inspect_upload(path)
-    header = next(open_sheet(path, inspection.sheet_name).rows(), None)
+    _inspection, sheet = _open(path)
+    header = next(sheet.rows(), None)
     if header is None:
         raise FileError(gettext_noop("The file is empty."))
     header_layout(fmt, header[1])
@@ -109,8 +118,7 @@ def check_header(fmt: c.EntityFormat, path) -> None:
 def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], list[c.Column]]:
     """Imports the file, resuming after the chunks the job already applied; returns the
     counts and the file's columns, in its order."""
-    inspection = inspect_upload(path)
-    sheet = open_sheet(path, inspection.sheet_name)
+    inspection, sheet = _open(path)
 
     def data_rows() -> Iterator[tuple[int, list[Any]]]:
         rows = sheet.rows()

@@ -10,14 +10,25 @@ from django.http import Http404
 from importexport.columns import EntityFormat
 
 _FORMATS: dict[str, EntityFormat] = {}
+# Formats imported from a screen of their own (the Contatos screen's .csv), not offered on
+# the Import/Export screen.
+_UNLISTED: set[str] = set()
 
 
-def format_register(fmt: EntityFormat) -> None:
+def format_register(fmt: EntityFormat, *, listed: bool = True) -> None:
     if _FORMATS.setdefault(fmt.name, fmt) is not fmt:
         raise ValueError(f"Two formats are named {fmt.name!r}.")
+    if not listed:
+        _UNLISTED.add(fmt.name)
 
 
 def formats() -> dict[str, EntityFormat]:
+    """The formats the Import/Export screen offers."""
+    return {name: fmt for name, fmt in _FORMATS.items() if name not in _UNLISTED}
+
+
+def registered_formats() -> dict[str, EntityFormat]:
+    """Every format, also those not offered on the Import/Export screen (a job's title)."""
     return dict(_FORMATS)
 
 

@@ -8,7 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from importexport.registry import formats
+from importexport.registry import registered_formats
 from notifications.models import Job
 
 register = template.Library()
@@ -16,7 +16,7 @@ register = template.Library()
 
 @register.filter
 def job_title(job: Job) -> str:
-    fmt = formats().get(job.entity)
+    fmt = registered_formats().get(job.entity)
     entity = str(fmt.label).lower() if fmt else job.entity
     if job.kind == Job.Kind.EXPORT:
         return _("Export of %(entity)s") % {"entity": entity}
