@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 from django.http import Http404
@@ -16,6 +16,9 @@ PAGE_SIZE = 25
 # screen says "more than 1,000" (40 pages) and asks for a narrower search instead.
 COUNT_CAP = 1_000
 ORDERING = ("razao_social", "id")
+# The list's "B2B access" filter (Firenze): Todos (""), Com acesso B2B, Sem acesso B2B.
+B2B_WITH = "with"
+B2B_WITHOUT = "without"
 
 
 def client_get(*, organization: Organization, code) -> Client:
@@ -23,13 +26,27 @@ def client_get(*, organization: Organization, code) -> Client:
     return Client.objects.get_for_org_or_404(organization=organization, code=code)
 
 
+def has_b2b_user() -> Exists:
+    """Whether the client has a B2B user (a portal account of kind "b2b"): a semi-join on the
+    accounts' one-B2B-user-per-client index. The accounts are reached through their relation
+    to the client: clients cannot import the portal app, which sits above them."""
+    accounts = Client._meta.get_field("portal_accounts").related_model
+    return Exists(accounts.objects.filter(client=OuterRef("pk"), kind="b2b"))
+
+
 def _clients(
-    *, organization: Organization, project: Project | None, outside: bool = False
+    *, organization: Organization, project: Project | None, outside: bool = False, b2b: str = ""
 ) -> QuerySet[Client]:
     """The clients the operator works with: the organization's, only the selected project's
-    when there is one; with `outside`, those not in it (association mode)."""
+    when there is one; with `outside`, those not in it (association mode); with `b2b`, only
+    those with (B2B_WITH) or without (B2B_WITHOUT) a B2B user."""
     clients = Client.objects.for_org(organization)
-    return clients.outside_project(project) if outside else clients.in_project(project)
+    clients = clients.outside_project(project) if outside else clients.in_project(project)
+    if b2b == B2B_WITH:
+        clients = clients.filter(has_b2b_user())
+    elif b2b == B2B_WITHOUT:
+        clients = clients.filter(~has_b2b_user())
+    return clients
 
 
 def _exact_condition(clients: QuerySet[Client], query: str) -> Q | None:
@@ -51,11 +68,12 @@ def client_search(
     project: Project | None = None,
     query: str = "",
     outside: bool = False,
+    b2b: str = "",
 ) -> QuerySet[Client]:
     """The organization's clients (of `project`, when given; outside it with `outside`)
     matching `query` (every word, in any of CNPJ, razão social, nome fantasia, conta or e-mail
     WVDS; accents, case and "./-" ignored), in list order."""
-    clients = _clients(organization=organization, project=project, outside=outside)
+    clients = _clients(organization=organization, project=project, outside=outside, b2b=b2b)
     exact = _exact_condition(clients, query)
     condition = exact if exact is not None else search_filter(query)
     return clients.filter(condition).order_by(*ORDERING)
@@ -77,6 +95,7 @@ class ClientPage:
     num_pages: int
     query: str
     terms: list[str] = field(default_factory=list)
+    b2b: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -103,6 +122,7 @@ def client_search_page(
     page: int = 1,
     per_page: int = PAGE_SIZE,
     outside: bool = False,
+    b2b: str = "",
 ) -> ClientPage:
     """One page of `client_search` with its count, capped at COUNT_CAP; a page past the end
     gives the last one. Two queries (three for a whole CNPJ or e-mail), whatever the size.
@@ -115,7 +135,7 @@ def client_search_page(
     would otherwise sort every match of "sao joao" to show 25). A project narrows every
     query with a semi-join on its association table (an anti-join with `outside`), which
     leaves those plans as they are."""
-    clients = _clients(organization=organization, project=project, outside=outside)
+    clients = _clients(organization=organization, project=project, outside=outside, b2b=b2b)
     exact = _exact_condition(clients, query)
     condition = exact if exact is not None else search_filter(query)
     # No ORDER BY: sorting every match of a common word is the cost being avoided.
@@ -133,6 +153,7 @@ def client_search_page(
         page_ids = walk.order_by(*ORDERING).values("pk")
     rows = (
         clients.filter(pk__in=page_ids[offset : offset + per_page])
+        .annotate(has_b2b=has_b2b_user())
         .defer("search_text", "anotacoes")
         .order_by(*ORDERING)
     )
@@ -144,6 +165,7 @@ def client_search_page(
         num_pages=num_pages,
         query=query,
         terms=parse_query(query),
+        b2b=b2b if b2b in (B2B_WITH, B2B_WITHOUT) else "",
     )
 
 
