@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from clients.models import Client
 from clients.selectors import client_get
 from contacts import services
 from contacts.forms import ContactForm
+from contacts.models import Contact
 from contacts.selectors import contact_get, contact_list
 from tenancy.decorators import member_required
 from tenancy.http import VigiaRequest, form_errors, next_url, refused_status
@@ -34,6 +35,15 @@ def _section(
     }
     template = f"{TEMPLATE}#section" if request.htmx else TEMPLATE
     return render(request, template, context, status=status)
+
+
+def _client_contact(request: VigiaRequest, code: UUID) -> Contact:
+    """A contact of one of the organization's clients: this section lists a client's
+    contacts, and one without a client (the Contatos screen's) is not found here."""
+    contact = contact_get(organization=request.organization, code=code)
+    if contact.client_id is None:
+        raise Http404
+    return contact
 
 
 def _done(request: VigiaRequest, client: Client) -> HttpResponse:
@@ -77,7 +87,7 @@ def contact_create(request: VigiaRequest, client_code: UUID) -> HttpResponse:
 @require_GET
 @member_required
 def contact_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
-    contact = contact_get(organization=request.organization, code=code)
+    contact = _client_contact(request, code)
     url = reverse("contacts:client_section", args=[contact.client.code]) + f"?edit={contact.code}"
     if not request.htmx:
         return redirect(url)
@@ -88,7 +98,7 @@ def contact_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
 @require_POST
 @member_required
 def contact_update(request: VigiaRequest, code: UUID) -> HttpResponse:
-    contact = contact_get(organization=request.organization, code=code)
+    contact = _client_contact(request, code)
     client = contact.client
     form = ContactForm(request.POST, instance=contact, prefix="edit")
     if form.is_valid():
@@ -109,7 +119,7 @@ def contact_update(request: VigiaRequest, code: UUID) -> HttpResponse:
 @require_POST
 @member_required
 def contact_delete(request: VigiaRequest, code: UUID) -> HttpResponse:
-    contact = contact_get(organization=request.organization, code=code)
+    contact = _client_contact(request, code)
     services.contact_delete(organization=request.organization, contact=contact)
     messages.success(request, _("Contact %(name)s deleted.") % {"name": contact.name})
     return _done(request, contact.client)

@@ -185,3 +185,11 @@ def test_it_checks_ownership(charlie_client, client_a):
     assert charlie_client.post(reverse("contacts:delete", args=[contact.code])).status_code == 404
     assert Contact.objects.filter(pk=contact.pk, name=contact.name).exists()
     assert Contact.objects.count() == 1
+
+
+def test_a_contact_without_a_client_is_not_found_in_a_client_section(alice_client, org_a):
+    loose = ContactFactory(organization=org_a, client=None)
+    for name in ("contacts:edit", "contacts:update", "contacts:delete"):
+        url = reverse(name, args=[loose.code])
+        response = alice_client.post(url) if name != "contacts:edit" else alice_client.get(url)
+        assert response.status_code == 404
