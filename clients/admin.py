@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 
 from clients.forms import ClientForm
 from clients.models import Client, ClientGroup
 from clients.resources import ClientResource
 from clients.search import search_filter
 from clients.services import client_fill_derived, client_prepare
+from tenancy.admin import TenantAdminMixin, TenantImportExportAdmin
 
 
 @admin.register(ClientGroup)
-class ClientGroupAdmin(admin.ModelAdmin):
+class ClientGroupAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "organization")
     list_filter = ("organization",)
     search_fields = ("name",)
@@ -36,7 +36,7 @@ class ClientAdminForm(ClientForm):
 
 
 @admin.register(Client)
-class ClientAdmin(ImportExportModelAdmin):
+class ClientAdmin(TenantImportExportAdmin):
     form = ClientAdminForm
     resource_classes = [ClientResource]
     list_display = (

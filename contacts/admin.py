@@ -3,11 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from import_export.admin import ImportExportModelAdmin
 
 from contacts.models import Contact
 from contacts.resources import ContactResource
 from contacts.services import CONTACT_FIELDS, contact_prepare
+from tenancy.admin import TenantImportExportAdmin
 from tenancy.http import form_errors
 
 
@@ -31,7 +31,7 @@ class ContactAdminForm(forms.ModelForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportModelAdmin):
+class ContactAdmin(TenantImportExportAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
     list_display = ("name", "email", "phone", "auto_dispatch", "client", "organization")

@@ -1,9 +1,11 @@
 """django-import-export resources for the Django admin, built from the same EntityFormat the
 job engine uses: one definition of the columns, two front ends.
 
-The admin serves every organization at once, so its files carry one more column, the
+The admin serves several organizations at once, so its files carry one more column, the
 organization's slug, and every reference (group, project, client…) is looked up inside the
-row's organization only. Every row goes through the format's row rule, its check across
+row's organization only. A resource made for an organization's admin (organization_ids)
+reads and writes the rows of those organizations only: a row naming another organization,
+or a reference found only in another one, fails. Every row goes through the format's row rule, its check across
 tables and the model's validation before it is saved: a refused row is reported and nothing of it is stored."""
 
 from __future__ import annotations
@@ -17,9 +19,29 @@ from tenancy.models import Organization
 ORGANIZATION_HEADER = "Organização"
 
 
-def _organization_of(row) -> Organization | None:
-    slug = (row or {}).get(ORGANIZATION_HEADER)
-    return Organization.objects.filter(slug=slug).first() if slug else None
+class ScopedWidget:
+    """A widget that looks rows up inside the resource's organizations (set by the resource
+    on its own copy of the field: None means every organization)."""
+
+    organization_ids: list[int] | None = None
+
+    def organizations(self):
+        organizations = Organization.objects.all()
+        if self.organization_ids is not None:
+            organizations = organizations.filter(pk__in=self.organization_ids)
+        return organizations
+
+    def organization_of(self, row) -> Organization | None:
+        slug = (row or {}).get(ORGANIZATION_HEADER)
+        return self.organizations().filter(slug=slug).first() if slug else None
+
+
+class OrganizationWidget(ScopedWidget, widgets.ForeignKeyWidget):
+    def __init__(self) -> None:
+        super().__init__(Organization, "slug")
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self.organizations()
 
 
 class IdentifierWidget(widgets.CharWidget):
@@ -34,13 +56,13 @@ class IdentifierWidget(widgets.CharWidget):
         return self.identifier.clean(value, c.cell_text(value))
 
 
-class TenantForeignKeyWidget(widgets.ForeignKeyWidget):
+class TenantForeignKeyWidget(ScopedWidget, widgets.ForeignKeyWidget):
     def __init__(self, model, field: str, identifier: c.Identifier | None = None) -> None:
         super().__init__(model, field)
         self.identifier = identifier
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return self.model.objects.filter(organization=_organization_of(row))
+        return self.model.objects.filter(organization=self.organization_of(row))
 
     def clean(self, value, row=None, **kwargs):
         if self.identifier is not None and value:
@@ -48,18 +70,31 @@ class TenantForeignKeyWidget(widgets.ForeignKeyWidget):
         return super().clean(value, row, **kwargs)
 
 
-class TenantManyToManyWidget(widgets.ManyToManyWidget):
+class TenantManyToManyWidget(ScopedWidget, widgets.ManyToManyWidget):
     def clean(self, value, row=None, **kwargs):
-        return super().clean(value, row, **kwargs).filter(organization=_organization_of(row))
+        return super().clean(value, row, **kwargs).filter(organization=self.organization_of(row))
 
 
 class TenantResource(resources.ModelResource):
     organization = fields.Field(
-        attribute="organization",
-        column_name=ORGANIZATION_HEADER,
-        widget=widgets.ForeignKeyWidget(Organization, "slug"),
+        attribute="organization", column_name=ORGANIZATION_HEADER, widget=OrganizationWidget()
     )
     entity_format: c.EntityFormat
+
+    def __init__(self, organization_ids: list[int] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.organization_ids = organization_ids
+        # self.fields is this instance's copy: the scope does not leak to other imports.
+        for field in self.fields.values():
+            if isinstance(field.widget, ScopedWidget):
+                field.widget.organization_ids = organization_ids
+
+    def get_queryset(self):
+        # The rows an import may update and an export may write.
+        queryset = super().get_queryset()
+        if self.organization_ids is not None:
+            queryset = queryset.filter(organization__in=self.organization_ids)
+        return queryset
 
     def before_import_row(self, row, **kwargs):
         """The row's key cells through the row rule before the record is looked up, so that a

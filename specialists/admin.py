@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from specialists.models import (
     AdditionalField,
@@ -15,28 +14,30 @@ from specialists.models import (
 )
 from specialists.resources import SpecialistResource
 from specialists.services import specialist_delete
+from tenancy.admin import TenantAdminMixin, TenantImportExportAdmin
 
 
-class ShiftInline(admin.TabularInline):
+class ShiftInline(TenantAdminMixin, admin.TabularInline):
     model = Shift
     extra = 0
     fields = ("starts_on", "ends_on", "calendar")
 
 
-class FeedbackInline(admin.TabularInline):
+class FeedbackInline(TenantAdminMixin, admin.TabularInline):
     model = Feedback
     extra = 0
     fields = ("text", "author", "created_at")
     readonly_fields = ("created_at",)
 
 
-class AdditionalFieldValueInline(admin.TabularInline):
+class AdditionalFieldValueInline(TenantAdminMixin, admin.TabularInline):
     model = AdditionalFieldValue
     extra = 0
+    organization_path = "specialist__organization"
 
 
 @admin.register(Specialist)
-class SpecialistAdmin(ImportExportModelAdmin):
+class SpecialistAdmin(TenantImportExportAdmin):
     resource_classes = [SpecialistResource]
     list_display = ("name", "email", "status", "culture", "organization")
     list_filter = ("status", "culture", "organization")
@@ -54,14 +55,14 @@ class SpecialistAdmin(ImportExportModelAdmin):
 
 
 @admin.register(SpecialistGroup, Role, Calendar)
-class NamedTenantAdmin(admin.ModelAdmin):
+class NamedTenantAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "description", "organization")
     list_filter = ("organization",)
     search_fields = ("name", "description")
 
 
 @admin.register(AdditionalField)
-class AdditionalFieldAdmin(admin.ModelAdmin):
+class AdditionalFieldAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("label", "field_type", "required", "position", "organization")
     list_filter = ("organization", "field_type")
     search_fields = ("label",)

@@ -1,13 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from tenancy.admin import TenantAdminMixin, TenantImportExportAdmin
 from terminals.models import AlertEmail, DeviceType, Episode, Terminal
 from terminals.resources import TerminalResource
 from terminals.sanitize import sanitize_procedure
 
 
 @admin.register(DeviceType)
-class DeviceTypeAdmin(admin.ModelAdmin):
+class DeviceTypeAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "organization")
     list_filter = ("organization",)
     search_fields = ("name",)
@@ -19,7 +19,7 @@ class DeviceTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Terminal)
-class TerminalAdmin(ImportExportModelAdmin):
+class TerminalAdmin(TenantImportExportAdmin):
     resource_classes = [TerminalResource]
     list_display = ("identifier", "name", "device_type", "status", "last_heartbeat_at", "client")
     list_filter = ("status", "device_type", "organization")
@@ -29,7 +29,7 @@ class TerminalAdmin(ImportExportModelAdmin):
     show_full_result_count = False
 
 
-class AlertEmailInline(admin.TabularInline):
+class AlertEmailInline(TenantAdminMixin, admin.TabularInline):
     model = AlertEmail
     fields = ("kind", "recipient", "status", "attempts", "sent_at", "last_error")
     readonly_fields = fields
@@ -38,7 +38,7 @@ class AlertEmailInline(admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("terminal", "client", "started_at", "ended_at", "organization")
     list_filter = ("organization",)
     raw_id_fields = ("terminal", "client")
@@ -48,7 +48,7 @@ class EpisodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AlertEmail)
-class AlertEmailAdmin(admin.ModelAdmin):
+class AlertEmailAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("recipient", "kind", "status", "attempts", "next_attempt_at", "sent_at")
     list_filter = ("status", "kind", "organization")
     search_fields = ("recipient",)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from tenancy.admin import TenantAdminMixin
 from tokens.models import IntegrationToken
 
 
 @admin.register(IntegrationToken)
-class IntegrationTokenAdmin(admin.ModelAdmin):
+class IntegrationTokenAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("description", "prefix", "specialist", "expires_at", "last_used_at")
     list_filter = ("organization",)
     search_fields = ("description", "prefix", "specialist__name")

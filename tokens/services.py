@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from specialists.models import Specialist
+from tenancy import audit
 from tenancy.models import Organization
 from tenancy.services import ownership_check
 from tokens.models import IntegrationToken
@@ -70,6 +71,7 @@ def token_create(
     )
     token.full_clean()
     token.save()
+    audit.record_token(token=token, event="token_created")
     return IssuedToken(token=token, secret=raw)
 
 
@@ -100,4 +102,5 @@ def token_authenticate(raw: str) -> IntegrationToken | None:
 def token_revoke(*, organization: Organization, token: IntegrationToken) -> None:
     """Deletes the token at once: the next call made with it is refused."""
     ownership_check(organization, token)
+    audit.record_token(token=token, event="token_revoked")
     token.delete()

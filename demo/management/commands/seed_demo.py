@@ -24,6 +24,8 @@ from terminals.models import DeviceType, Terminal
 from terminals.services import terminal_prepare
 
 DEMO_PASSWORD = "vigia-demo-2026"  # noqa: S105 - printed on purpose: demo credentials
+# Platform staff, belonging to no organization: made only when asked (--platform-superuser).
+PLATFORM_USER = "plataforma"
 USERS = (
     ("admin", "Ana", "Administradora", Membership.Role.ADMIN),
     ("operador", "Otávio", "Operador", Membership.Role.OPERATOR),
@@ -103,9 +105,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--clients", type=int, default=300)
+        parser.add_argument(
+            "--platform-superuser",
+            action="store_true",
+            help=f"Also create the platform's superuser ({PLATFORM_USER}), who sees every "
+            "organization in the Django admin.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, clients: int, **options):
+    def handle(self, *args, clients: int, platform_superuser: bool = False, **options):
         rng = random.Random(2026)  # noqa: S311 - demo data, not secrets
         organization, _ = Organization.objects.get_or_create(
             slug="vigia-demo",
@@ -118,13 +126,14 @@ class Command(BaseCommand):
                     "first_name": first,
                     "last_name": last,
                     "email": f"{username}@vigia.example",
-                    "is_staff": role == "admin",
-                    "is_superuser": role == "admin",
                 },
             )
+            # The organization's admin uses the Django admin scoped to the organization; only
+            # the platform's staff are superusers (an older demo made its admin one).
+            user.is_staff, user.is_superuser = role == Membership.Role.ADMIN, False
             if created:
                 user.set_password(DEMO_PASSWORD)
-                user.save()
+            user.save()
             Membership.objects.get_or_create(
                 organization=organization, user=user, defaults={"role": role}
             )
@@ -154,8 +163,19 @@ class Command(BaseCommand):
             defaults={"name": "Integração Players"},
         )
         self._seed_clients(organization, projects, device_types, clients, rng)
+        usernames = [username for username, *_ in USERS]
+        if platform_superuser:
+            user, created = User.objects.get_or_create(
+                username=PLATFORM_USER,
+                defaults={"email": f"{PLATFORM_USER}@vigia.example", "first_name": "Plataforma"},
+            )
+            user.is_staff = user.is_superuser = True
+            if created:
+                user.set_password(DEMO_PASSWORD)
+            user.save()
+            usernames.append(PLATFORM_USER)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        for username, *_ in USERS:
+        for username in usernames:
             self.stdout.write(f"  user: {username}  password: {DEMO_PASSWORD}")
 
     def _seed_clients(self, organization, projects, device_types, count, rng):
