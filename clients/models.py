@@ -55,14 +55,22 @@ class Address(models.Model):
     """The address fields a client and a location share. `db_default` too: the COPY loaders
     write rows without them."""
 
-    postal_code = models.CharField(_("postal code"), max_length=16, blank=True, db_default="")
-    street = models.CharField(_("street"), max_length=200, blank=True, db_default="")
-    number = models.CharField(_("number"), max_length=20, blank=True, db_default="")
-    complement = models.CharField(_("complement"), max_length=120, blank=True, db_default="")
-    district = models.CharField(_("district"), max_length=120, blank=True, db_default="")
-    city = models.CharField(_("city"), max_length=120, blank=True, db_default="")
-    state = models.CharField(_("state"), max_length=60, blank=True, db_default="")
-    country = models.CharField(_("country"), max_length=60, blank=True, db_default="Brasil")
+    postal_code = models.CharField(
+        _("postal code"), max_length=16, blank=True, default="", db_default=""
+    )
+    street = models.CharField(_("street"), max_length=200, blank=True, default="", db_default="")
+    number = models.CharField(_("number"), max_length=20, blank=True, default="", db_default="")
+    complement = models.CharField(
+        _("complement"), max_length=120, blank=True, default="", db_default=""
+    )
+    district = models.CharField(
+        _("district"), max_length=120, blank=True, default="", db_default=""
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True, default="", db_default="")
+    state = models.CharField(_("state"), max_length=60, blank=True, default="", db_default="")
+    country = models.CharField(
+        _("country"), max_length=60, blank=True, default="Brasil", db_default="Brasil"
+    )
 
     class Meta:
         abstract = True
@@ -137,11 +145,18 @@ class Client(TenantModel, Address, Point):
     # The language of what is sent to the client's people (alert e-mails); empty: the
     # organization's language.
     culture = models.CharField(
-        _("culture"), max_length=8, choices=Language.choices, blank=True, db_default=""
+        _("culture"), max_length=8, choices=Language.choices, blank=True, default="", db_default=""
     )
-    photo = models.ImageField(_("photo"), upload_to=_photo_path, blank=True, db_default="")
+    photo = models.ImageField(
+        _("photo"), upload_to=_photo_path, blank=True, default="", db_default=""
+    )
     photo_thumbnail = models.ImageField(
-        _("photo thumbnail"), upload_to=_photo_path, blank=True, editable=False, db_default=""
+        _("photo thumbnail"),
+        upload_to=_photo_path,
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
     )
     location = models.ForeignKey(
         Location,

@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clients import cnpj as cnpj_rules
-from clients.models import Client, ClientGroup
+from clients.models import Client, ClientGroup, Company, Location, Service
 from clients.services import client_prepare
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
-from tenancy.models import Project
+from tenancy.models import Language, Project
+
+
+def _text(header: str, field: str, description, max_length: int, example: str = "") -> c.Column:
+    return c.Column(header, field, description=description, max_length=max_length, example=example)
+
 
 # The CNPJ as the formats read it: in a client's key column and in the columns of other
 # entities that refer to a client (contacts, terminals).
@@ -92,6 +97,65 @@ CLIENT_FORMAT = c.EntityFormat(
             relation=True,
             related_model=ClientGroup,
             example="Shoppings",
+        ),
+        c.Column(
+            "Empresas",
+            "companies",
+            c.M2M,
+            _("The organization's companies serving the client, by name."),
+            relation=True,
+            related_model=Company,
+            example="B2 Mídia Ltda",
+        ),
+        c.Column(
+            "Serviços",
+            "services",
+            c.M2M,
+            _("Services provided to the client, by name."),
+            relation=True,
+            related_model=Service,
+            example="Monitoramento",
+        ),
+        c.Column(
+            "Cultura",
+            "culture",
+            c.CHOICE,
+            _(
+                "Language of what is sent to the client's people: pt-br, en or es; empty keeps "
+                "the current one (a new client follows the organization's language)."
+            ),
+            choices=tuple(Language.values),
+            example="pt-br",
+        ),
+        c.Column(
+            "Localização",
+            "location",
+            c.FK,
+            _("One of the organization's locations, by name; it must already exist."),
+            related_model=Location,
+            example="Shopping Center Norte",
+        ),
+        _text("CEP", "postal_code", _("Postal code (CEP: 8 digits)."), 16, "01310-100"),
+        _text("Logradouro", "street", _("Street."), 200, "Av. Paulista"),
+        _text("Número", "number", _("Number."), 20, "1000"),
+        _text("Complemento", "complement", _("Complement."), 120),
+        _text("Bairro", "district", _("District."), 120, "Bela Vista"),
+        _text("Cidade", "city", _("City."), 120, "São Paulo"),
+        _text("UF", "state", _("State: the UF's two letters for a Brazilian address."), 60, "SP"),
+        _text("País", "country", _("Country."), 60, "Brasil"),
+        _text(
+            "Latitude",
+            "latitude",
+            _("Latitude in degrees, -90 to 90; with the longitude."),
+            20,
+            "-23.561414",
+        ),
+        _text(
+            "Longitude",
+            "longitude",
+            _("Longitude in degrees, -180 to 180; with the latitude."),
+            20,
+            "-46.655881",
         ),
     ),
 )
