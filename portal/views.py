@@ -17,6 +17,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -469,6 +470,12 @@ def activate(request, org_slug: str, token: str) -> HttpResponse:
         link = accounts.activation_link_open(organization=organization, token=token)
     except accounts.LinkRefused as exc:
         return _refused(request, organization, exc.reason)
+    # The page speaks as the e-mail that brought the person here did.
+    with translation.override(accounts.message_language(organization, link.account.contact)):
+        return _activation_page(request, organization, link, token)
+
+
+def _activation_page(request, organization: Organization, link, token: str) -> HttpResponse:
     account = link.account
     form = ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
