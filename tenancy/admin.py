@@ -11,6 +11,7 @@ from __future__ import annotations
 from auditlog.context import disable_auditlog
 from auditlog.mixins import AuditlogHistoryAdminMixin
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
@@ -75,6 +76,8 @@ class TenantAdminMixin(AuditlogHistoryAdminMixin):
 
     # For a model without an organization of its own: the lookup path to its owner's.
     organization_path: str | None = None
+    # Each row of a list links to its history (auditlog's page, scoped like the rest).
+    show_auditlog_history_link = True
 
     def get_queryset(self, request):
         return scope_queryset(
@@ -108,6 +111,13 @@ class TenantAdminMixin(AuditlogHistoryAdminMixin):
         if request.user.is_superuser:
             return super().has_delete_permission(request, obj)
         return self._allowed(request)
+
+    def auditlog_history_view(self, request, object_id, extra_context=None):
+        # auditlog's view would render a page for a row it did not find (and fail): a foreign
+        # or missing row is answered as Django's own views answer a deleted one.
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().auditlog_history_view(request, object_id, extra_context)
 
     def _limit_choices(self, db_field, request, kwargs: dict) -> None:
         ids = admin_organization_ids(request)

@@ -273,3 +273,17 @@ def test_seed_demo_makes_an_organization_admin_not_a_superuser(db):
     call_command("seed_demo", clients=3, platform_superuser=True, stdout=io.StringIO())
     platform = User.objects.get(is_superuser=True)
     assert platform.is_staff and not platform.memberships.exists()
+
+
+def test_the_admin_shows_a_rows_history(staff_charlie, client_b):
+    client_b.conta = "nova"
+    client_b.save()
+    assert (
+        "auditlog" in staff_charlie.get(reverse("admin:clients_client_changelist")).content.decode()
+    )
+    url = reverse("admin:clients_client_auditlog", args=[client_b.pk])
+    response = staff_charlie.get(url)
+    assert response.status_code == 200
+    assert "nova" in response.content.decode()
+    missing = reverse("admin:clients_client_auditlog", args=[client_b.pk + 1000])
+    assert staff_charlie.get(missing).status_code == 302
