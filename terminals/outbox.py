@@ -5,13 +5,16 @@ on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -22,6 +25,11 @@ from terminals.models import AlertEmail, Episode
 # a chunk over one SMTP connection in well under its lease.
 ENQUEUE_CHUNK = 250
 INSERT_BATCH = 1000
+# How long a worker that has just talked to the SMTP server waits for the database to come
+# back before giving up its mark (about a minute in all).
+MARK_RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30)
+
+logger = logging.getLogger(__name__)
 
 
 def alert_lease() -> timedelta:
@@ -159,6 +167,36 @@ class DeliveryResult:
     retry_in: timedelta | None = None
 
 
+def _waiting_out_the_database(write: Callable[[], int]) -> int:
+    """Runs an outbox write, waiting out a database restart. Once the SMTP server has
+    accepted an e-mail, the mark is all that stands between it and a second copy when its
+    lease runs out: a restart of a few seconds must not cost it."""
+    for delay in MARK_RETRY_DELAYS:
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block:
+                raise
+            logger.warning("the database is unreachable; the outbox write waits %ss", delay)
+            # The next query opens a new connection.
+            connection.close()
+            time.sleep(delay)
+    return write()
+
+
+def _still_claimed(email: AlertEmail) -> bool:
+    """Renews the lease of a claimed row just before its SMTP conversation. False when the
+    lease ran out meanwhile (a long chunk behind a slow server) and the row went back to the
+    queue or to another worker: sending it here too would send it twice."""
+    return bool(
+        _waiting_out_the_database(
+            lambda: AlertEmail.objects.filter(
+                pk=email.pk, status=AlertEmail.Status.SENDING, attempts=email.attempts
+            ).update(next_attempt_at=timezone.now() + alert_lease())
+        )
+    )
+
+
 def _record_failure(email: AlertEmail, error: str, result: DeliveryResult) -> None:
     now = timezone.now()
     if email.attempts >= settings.ALERT_EMAIL_MAX_ATTEMPTS:
@@ -169,15 +207,21 @@ def _record_failure(email: AlertEmail, error: str, result: DeliveryResult) -> No
         status, next_attempt_at = AlertEmail.Status.PENDING, now + delay
         result.retry_ids.append(email.pk)
         result.retry_in = min(result.retry_in or delay, delay)
-    AlertEmail.objects.filter(pk=email.pk, status=AlertEmail.Status.SENDING).update(
-        status=status, next_attempt_at=next_attempt_at, last_error=error[:2000]
+    _waiting_out_the_database(
+        lambda: AlertEmail.objects.filter(
+            pk=email.pk, status=AlertEmail.Status.SENDING, attempts=email.attempts
+        ).update(status=status, next_attempt_at=next_attempt_at, last_error=error[:2000])
     )
 
 
 def alert_emails_deliver(*, organization_id: int, ids: list[int]) -> DeliveryResult:
     """Sends the claimable e-mails among `ids` over one SMTP connection. Each row is marked
     sent right after the server accepted it; a failure schedules a retry with backoff, and
-    after the last attempt the row shows as failed on the terminal page."""
+    after the last attempt the row shows as failed on the terminal page.
+
+    At least once, and once but for one instant: a worker that dies after the server
+    accepted an e-mail and before its mark leaves the row claimed, and the e-mail goes out
+    again, with the same Message-ID, once the lease has run out."""
     from django.core.mail import get_connection
 
     from terminals.emails import alert_message
@@ -199,17 +243,21 @@ def alert_emails_deliver(*, organization_id: int, ids: list[int]) -> DeliveryRes
             try:
                 # A part that cannot be rendered is left out, not fatal (see alert_message).
                 built = alert_message(email, connection=mail_connection, pdf_cache=pdf_cache)
+                if not _still_claimed(email):
+                    continue
                 built.message.send()
             # Any SMTP error, or a message that cannot be built at all, is retried; none may
             # lose the e-mail.
             except Exception as exc:
                 _record_failure(email, f"{type(exc).__name__}: {exc}", result)
                 continue
-            AlertEmail.objects.filter(pk=email.pk).update(
-                status=AlertEmail.Status.SENT,
-                sent_at=timezone.now(),
-                last_error="",
-                render_problems="\n".join(built.problems)[:2000],
+            _waiting_out_the_database(
+                lambda email=email, built=built: AlertEmail.objects.filter(pk=email.pk).update(
+                    status=AlertEmail.Status.SENT,
+                    sent_at=timezone.now(),
+                    last_error="",
+                    render_problems="\n".join(built.problems)[:2000],
+                )
             )
             result.sent.append(email.pk)
     finally:

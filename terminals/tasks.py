@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from terminals.outbox import alert_emails_deliver
 from terminals.sweep import alert_sweep
 
+# A database that went away (a restart, a failover) is waited out: never a reason to give up.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_terminals() -> dict:
+    # No retry: beat runs the sweep again within a minute, from the rows as they are then.
     result = alert_sweep()
     return {"new_episodes": result.new_episodes, "queued": result.queued}
 
@@ -15,7 +20,12 @@ def sweep_terminals() -> dict:
 # max_retries=None: the outbox row counts the attempts and turns failed after the last one.
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
 def deliver_alert_emails(self, alert_email_ids: list[int], organization_id: int) -> None:
-    result = alert_emails_deliver(organization_id=organization_id, ids=alert_email_ids)
+    try:
+        result = alert_emails_deliver(organization_id=organization_id, ids=alert_email_ids)
+    except DATABASE_UNAVAILABLE as exc:
+        # Rows still pending are claimed by the retry; rows this run had claimed wait out
+        # their lease and the sweep hands them out again.
+        raise self.retry(exc=exc, countdown=min(2**self.request.retries, 60)) from exc
     if result.retry_ids:
         raise self.retry(
             args=(result.retry_ids, organization_id),
