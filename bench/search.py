@@ -158,14 +158,14 @@ COLUMNS = (
 )
 
 
-def _database_url() -> str:
+def _database_url(database: str = BENCH_DATABASE) -> str:
     explicit = os.environ.get("BENCH_DATABASE_URL")
     if explicit:
         return explicit
     server = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vigia"))
     if not server.scheme.startswith("postgres"):
         sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL or BENCH_DATABASE_URL.")
-    return urlunsplit(server._replace(path=f"/{BENCH_DATABASE}"))
+    return urlunsplit(server._replace(path=f"/{database}"))
 
 
 def _ensure_database(url: str) -> None:
@@ -247,14 +247,15 @@ def generate(count: int, seed: int, organization_id: int) -> Iterator[tuple]:
         yield tuple(row[column] for column in COLUMNS)
 
 
-def _plain_indexes(cursor) -> list[tuple[str, str]]:
+def _plain_indexes(cursor, table: str = "clients_client") -> list[tuple[str, str]]:
     cursor.execute(
         """
         SELECT i.relname, pg_get_indexdef(i.oid)
         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-        WHERE x.indrelid = 'clients_client'::regclass
+        WHERE x.indrelid = %s::regclass
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
-        """
+        """,
+        [table],
     )
     return cursor.fetchall()
 
