@@ -63,14 +63,20 @@ def _settings_page(request: VigiaRequest, *, status: int = 200, **forms) -> Http
     """The organization's settings, every section with its form; `forms` replaces one that
     was refused, to show its errors."""
     relations = project_relations()
+    columns = [relation.related_model._meta.verbose_name_plural for relation in relations]
     context = {
         "form": OrganizationSettingsForm(instance=request.organization),
         "project_form": ProjectForm(),
-        "project_columns": [
-            relation.related_model._meta.verbose_name_plural for relation in relations
-        ],
+        "project_columns": columns,
+        # Each project with its count of every kind of row, beside the column's name.
         "projects": [
-            (project, [getattr(project, f"{relation.name}_count") for relation in relations])
+            (
+                project,
+                [
+                    (getattr(project, f"{relation.name}_count"), column)
+                    for relation, column in zip(relations, columns, strict=True)
+                ],
+            )
             for project in project_overview(organization=request.organization)
         ],
         **forms,

@@ -23,6 +23,8 @@ SMOKE = {
     "importer": ["--rows", "300", "--baseline-rows", "100"],
     "exporter": ["--rows", "300", "--baseline-rows", "100"],
     "api_auth": ["--calls", "50"],
+    "contacts_search": ["--rows", "300", "--repeat", "1"],
+    "association": ["--rows", "300", "--baseline-rows", "50"],
 }
 
 
@@ -32,6 +34,11 @@ CHECKS = {
         result["rows"] == 300
         and result["files"] == 1
         and set(result["targets"]) == {"rows_per_s_ge_20000", "peak_rss_le_300_mb"}
+    ),
+    "association": lambda result: (
+        result["rows"] == 300
+        and result["baseline_per_row_us"] > 0
+        and set(result["targets"]) == {"associate_under_2_s", "disassociate_under_2_s"}
     ),
     "importer": lambda result: (
         result["rows"] == 300
