@@ -102,10 +102,12 @@ def register_models() -> None:
         model = apps.get_model(label)
         if auditlog.contains(model):
             continue
-        # Other tables' references to the row (its contacts, its terminals) are not its fields.
+        # Other tables' references to the row (its contacts, its terminals) are not its fields;
+        # the keys say nothing a person changed.
         reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
         auditlog.register(
-            model, **{**options, "exclude_fields": ["id", *options["exclude_fields"], *reverse]}
+            model,
+            **{**options, "exclude_fields": ["id", "code", *options["exclude_fields"], *reverse]},
         )
 
 
@@ -211,15 +213,16 @@ def record_token(*, token, event: str) -> None:
     )
 
 
-def record_import_job(*, job) -> None:
-    """One entry for a finished import job: its file and what became of its rows."""
+def record_import_job(*, job, format_label: str) -> None:
+    """One entry for a finished import job: its file, its format (as the import screen names
+    it) and what became of its rows."""
     counts = job.counts or {}
     record_event(
         organizations=[job.organization_id],
         event="import",
         actor=job.user,
         file=job.source_name,
-        format=job.entity + (f" ({job.variant})" if job.variant else ""),
+        format=format_label,
         created=counts.get("created", 0),
         updated=counts.get("updated", 0),
         failed=counts.get("failed", 0),
@@ -319,10 +322,11 @@ def entry_lines(entry: LogEntry) -> list[tuple[str, str, str]]:
     field's added or removed items, or an event's figures (old left empty)."""
     data = entry.additional_data or {}
     if entry.action == LogEntry.Action.ACCESS and "event" in data:
+        # In EVENT_FIELDS' order: PostgreSQL's jsonb keeps the keys sorted, not as written.
         return [
-            (str(EVENT_FIELDS.get(key, key)), "", str(value))
-            for key, value in data.items()
-            if key != "event" and value not in ("", None)
+            (str(label), "", str(data[key]))
+            for key, label in EVENT_FIELDS.items()
+            if data.get(key) not in ("", None)
         ]
     model = entry.content_type.model_class()
     lines = []
@@ -336,11 +340,19 @@ def entry_lines(entry: LogEntry) -> list[tuple[str, str, str]]:
             else:
                 lines.append((label, f"− {objects}", ""))
         elif isinstance(values, list | tuple) and len(values) == 2:
-            lines.append((label, _value(field, values[0]), _value(field, values[1])))
+            old, new = _value(field, values[0]), _value(field, values[1])
+            # A created row has no old values, a deleted one no new: its values, plainly.
+            if entry.action == LogEntry.Action.CREATE:
+                lines.append((label, "", new))
+            elif entry.action == LogEntry.Action.DELETE:
+                lines.append((label, "", old))
+            else:
+                lines.append((label, old, new))
     return lines
 
 
-def entry_title(entry: LogEntry) -> str:
+def entry_title(entry: LogEntry, obj: models.Model) -> str:
+    """The entry's heading: the event, or what was done (and to which child of `obj`)."""
     data = entry.additional_data or {}
     if entry.action == LogEntry.Action.ACCESS and "event" in data:
         return str(EVENTS.get(data["event"], data["event"]))
@@ -349,15 +361,18 @@ def entry_title(entry: LogEntry) -> str:
         LogEntry.Action.UPDATE: _("Changed"),
         LogEntry.Action.DELETE: _("Deleted"),
     }
+    verb = str(verbs.get(entry.action, ""))
     model = entry.content_type.model_class()
+    if model is type(obj) and entry.object_id == obj.pk:
+        return verb
     kind = str(model._meta.verbose_name).capitalize() if model else ""
-    return f"{verbs.get(entry.action, '')} · {kind} {entry.object_repr}".strip()
+    return f"{verb} · {kind} {entry.object_repr}"
 
 
 def history_page(*, obj: models.Model, number) -> Page:
     """One page of `obj`'s history, each entry with `title` and `lines` for the template."""
     page = Paginator(history_entries(obj=obj), PAGE_SIZE).get_page(number)
     for entry in page.object_list:
-        entry.title = entry_title(entry)
+        entry.title = entry_title(entry, obj)
         entry.lines = entry_lines(entry)
     return page

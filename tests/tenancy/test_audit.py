@@ -173,7 +173,7 @@ def test_an_import_job_is_one_entry_with_its_file_and_counts(org_a, bob, tmp_pat
     assert entry.additional_data == {
         "event": "import",
         "file": "contatos.xlsx",
-        "format": "contacts",
+        "format": str(CONTACT_FORMAT.label),
         "created": 30,
         "updated": 0,
         "failed": 1,
