@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients import cnpj
@@ -46,6 +49,13 @@ class TerminalForm(forms.ModelForm):
 
 
 class TerminalFilterForm(forms.Form):
+    SORTS = [
+        ("identifier", _("Identifier")),
+        ("last_signal", _("Latest signal first")),
+        ("-last_signal", _("Oldest signal first")),
+        ("outage", _("Longest outage first")),
+    ]
+
     q = forms.CharField(label=_("Search by"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -59,10 +69,51 @@ class TerminalFilterForm(forms.Form):
         empty_label=_("All device types"),
         to_field_name="code",
     )
+    client = forms.CharField(label=_("Client (CNPJ)"), required=False, max_length=20)
+    maintenance = forms.BooleanField(label=_("In maintenance"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organization = organization
         self.fields["device_type"].queryset = DeviceType.objects.for_org(organization)
+
+    def clean_client(self) -> Client | None:
+        value = cnpj.normalize(self.cleaned_data.get("client") or "")
+        if not value:
+            return None
+        client = Client.objects.for_org(self.organization).filter(cnpj=value).first()
+        if client is None:
+            raise forms.ValidationError(_("No client with this CNPJ."))
+        return client
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What is being done about it, for the other operators."),
+    )
+
+
+class MaintenanceForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            start = timezone.localtime().replace(second=0, microsecond=0)
+            self.initial = {
+                "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+                "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            }
 
 
 class DeviceTypeForm(forms.ModelForm):

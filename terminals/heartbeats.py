@@ -97,7 +97,7 @@ WITH hb AS (
 ), updated AS (
     UPDATE terminals_terminal t
     SET last_heartbeat_at = %(now)s, updated_at = %(now)s, alert_after = %(alert_after)s,
-        status = 'connected'
+        status = 'connected', disconnected_since = NULL
     FROM hb
     WHERE t.organization_id = %(organization_id)s AND t.identifier = hb.identifier
     RETURNING t.id, t.identifier
@@ -154,6 +154,7 @@ def _record_sqlite(
         updated_at=now,
         alert_after=deadline,
         status=Terminal.Status.CONNECTED,
+        disconnected_since=None,
     )
     return sorted(set(identifiers) - status.keys()), revived
 

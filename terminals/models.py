@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -93,6 +95,11 @@ class Terminal(TenantModel):
     # alert_deadline(last heartbeat), written with the heartbeats (lazily: it may lag behind,
     # never run ahead): the sweep then only reads the few connected rows past this bound.
     alert_after = models.DateTimeField(null=True, blank=True, editable=False)
+    # The start of the open episode, kept beside the status by the sweep and the heartbeats,
+    # so "longest outage first" is an index scan of the terminals, not a join with episodes.
+    disconnected_since = models.DateTimeField(
+        _("disconnected since"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,6 +117,13 @@ class Terminal(TenantModel):
                 fields=["alert_after"],
                 name="terminal_alert_after_conn",
                 condition=Q(status="connected"),
+            ),
+            # The list's sorts: "longest outage first" here; "by last signal" has its index
+            # on PostgreSQL only (migration 0007: SQLite indexes know no NULLS LAST).
+            models.Index(
+                fields=["organization", "disconnected_since", "id"],
+                name="terminal_org_outage",
+                condition=Q(disconnected_since__isnull=False),
             ),
         ]
         verbose_name = _("terminal")
@@ -140,6 +154,16 @@ class Episode(TenantModel):
     started_at = models.DateTimeField(_("disconnected at"))
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     ended_at = models.DateTimeField(_("reconnected at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    acknowledgement_note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -150,12 +174,89 @@ class Episode(TenantModel):
                 name="episode_one_open_per_terminal",
             )
         ]
-        indexes = [models.Index(fields=["organization", "-started_at"], name="episode_org_started")]
+        indexes = [
+            models.Index(fields=["organization", "-started_at"], name="episode_org_started"),
+            # Availability reads the episodes that overlap a window: those that ended inside
+            # it (this index) and the open ones (the unique partial index above).
+            models.Index(fields=["organization", "ended_at"], name="episode_org_ended"),
+        ]
         verbose_name = _("disconnection episode")
         verbose_name_plural = _("disconnection episodes")
 
     def __str__(self) -> str:
         return f"{self.terminal_id} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class MaintenanceWindow(TenantModel):
+    """A planned silence of one terminal or of every terminal of a client: no "disconnected"
+    alert while it lasts; a terminal still silent when it ends opens its episode then."""
+
+    organization = _organization_fk()
+    terminal = models.ForeignKey(
+        Terminal,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="maintenance_windows",
+        verbose_name=_("terminal"),
+    )
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("client"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(terminal__isnull=False, client__isnull=True)
+                | Q(terminal__isnull=True, client__isnull=False),
+                name="maintenance_terminal_or_client",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="maintenance_ends_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "ends_at"], name="maintenance_org_ends"),
+        ]
+        verbose_name = _("maintenance window")
+        verbose_name_plural = _("maintenance windows")
+
+    def __str__(self) -> str:
+        return f"{self.terminal or self.client}: {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def running(self) -> bool:
+        return self.starts_at <= timezone.now() < self.ends_at
+
+
+def in_maintenance(now: datetime) -> Q:
+    """Terminals under a maintenance window at `now`, their own or their client's: one
+    EXISTS the sweep filters with and the lists annotate with, on both databases."""
+    windows = MaintenanceWindow.objects.filter(
+        Q(terminal=models.OuterRef("pk")) | Q(client=models.OuterRef("client_id")),
+        organization=models.OuterRef("organization_id"),
+        starts_at__lte=now,
+        ends_at__gt=now,
+    )
+    return Q(models.Exists(windows))
 
 
 class AlertEmail(TenantModel):

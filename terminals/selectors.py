@@ -1,10 +1,42 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from tenancy.models import Organization
-from terminals.models import AlertEmail, DeviceType, Episode, Terminal
+from terminals.models import (
+    AlertEmail,
+    DeviceType,
+    Episode,
+    MaintenanceWindow,
+    Terminal,
+    in_maintenance,
+)
+
+# The terminal list's sorts: each one follows an index (models.Terminal.Meta), and ends on the
+# id so that pages never overlap.
+SORTS = {
+    "identifier": ("identifier",),
+    "last_signal": (F("last_heartbeat_at").desc(nulls_last=True), "id"),
+    "-last_signal": (F("last_heartbeat_at").asc(nulls_first=True), "-id"),
+    "outage": ("disconnected_since", "id"),
+}
 
 
 def terminal_get(*, organization: Organization, code) -> Terminal:
@@ -33,8 +65,16 @@ def terminal_search(
     query: str = "",
     status: str = "",
     device_type: DeviceType | None = None,
+    client: Client | None = None,
+    maintenance: bool = False,
+    sort: str = "identifier",
 ) -> QuerySet[Terminal]:
-    terminals = Terminal.objects.for_org(organization).select_related("device_type", "client")
+    now = timezone.now()
+    terminals = (
+        Terminal.objects.for_org(organization)
+        .select_related("device_type", "client")
+        .annotate(in_maintenance=in_maintenance(now))
+    )
     query = query.strip()
     if query:
         terminals = terminals.filter(
@@ -47,7 +87,14 @@ def terminal_search(
         terminals = terminals.filter(status=status)
     if device_type is not None:
         terminals = terminals.filter(device_type=device_type)
-    return terminals.order_by("identifier")
+    if client is not None:
+        terminals = terminals.filter(client=client)
+    if maintenance:
+        terminals = terminals.filter(in_maintenance(now))
+    if sort == "outage":
+        # Only a disconnected terminal has an outage to measure (the partial index).
+        terminals = terminals.filter(disconnected_since__isnull=False)
+    return terminals.order_by(*SORTS.get(sort, SORTS["identifier"]))
 
 
 def terminal_api_list(
@@ -91,20 +138,208 @@ def terminal_status_counts(*, organization: Organization) -> dict[str, int]:
 def episode_recent(*, organization: Organization, limit: int = 8) -> list[Episode]:
     return list(
         Episode.objects.for_org(organization)
-        .select_related("terminal", "client")
+        .select_related("terminal", "client", "acknowledged_by")
         .order_by("-started_at", "-id")[:limit]
     )
 
 
 def terminal_alert_history(*, terminal: Terminal, limit: int = 20) -> list[Episode]:
-    """The terminal's latest episodes, each with its e-mails (recipient, status, when)."""
+    """The terminal's latest episodes, each with its e-mails (recipient, status, when) and
+    its acknowledgement."""
     from django.db.models import Prefetch
 
     return list(
         Episode.objects.for_org(terminal.organization)
         .filter(terminal=terminal)
+        .select_related("acknowledged_by")
         .prefetch_related(
             Prefetch("emails", queryset=AlertEmail.objects.order_by("kind", "recipient"))
         )
         .order_by("-started_at", "-id")[:limit]
+    )
+
+
+# The windows the console shows, shortest first; the widest one bounds every query below.
+WINDOWS: dict[str, timedelta] = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
+WINDOW_LABELS = {"24h": _("24 h"), "7d": _("7 days"), "30d": _("30 days")}
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Share of the time the terminals were up in each window (1.0 = never down), and the
+    downtime it was computed from."""
+
+    terminals: int
+    downtime: dict[str, timedelta]
+    ratio: dict[str, float | None]
+
+    def rows(self) -> list[tuple[str, str, float | None, timedelta]]:
+        return [(key, WINDOW_LABELS[key], self.ratio[key], self.downtime[key]) for key in WINDOWS]
+
+
+def _overlap(since: datetime, now: datetime) -> Sum:
+    """Total time the episodes spent inside [since, now]: SQL over the episode rows, so both
+    databases add the overlaps up themselves (intervals on PostgreSQL, microseconds on SQLite)."""
+    end = Coalesce("ended_at", Value(now, output_field=DateTimeField()))
+    start = Greatest("started_at", Value(since, output_field=DateTimeField()))
+    return Sum(
+        ExpressionWrapper(end - start, output_field=DurationField()),
+        filter=Q(ended_at__isnull=True) | Q(ended_at__gt=since),
+        default=Value(timedelta(0)),
+    )
+
+
+def _episodes_in_windows(organization: Organization, now: datetime) -> QuerySet[Episode]:
+    since = now - max(WINDOWS.values())
+    return Episode.objects.for_org(organization).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=since), started_at__lt=now
+    )
+
+
+def _availability(downtime: dict[str, timedelta | None], terminals: int) -> Availability:
+    downtime = {key: downtime.get(key) or timedelta(0) for key in WINDOWS}
+    ratio = {
+        key: max(0.0, 1 - downtime[key] / (window * terminals)) if terminals else None
+        for key, window in WINDOWS.items()
+    }
+    return Availability(terminals=terminals, downtime=downtime, ratio=ratio)
+
+
+def availability_summary(
+    *,
+    organization: Organization,
+    terminal: Terminal | None = None,
+    client: Client | None = None,
+    now: datetime | None = None,
+) -> Availability:
+    """Availability over the last 24 h / 7 d / 30 d of one terminal, of a client's terminals
+    or of the whole fleet: one aggregate over the episodes that overlap the widest window."""
+    now = now or timezone.now()
+    episodes = _episodes_in_windows(organization, now)
+    terminals = Terminal.objects.for_org(organization).exclude(status=Terminal.Status.NEVER_SEEN)
+    if terminal is not None:
+        episodes, count = episodes.filter(terminal=terminal), 1
+    elif client is not None:
+        episodes = episodes.filter(client=client)
+        count = terminals.filter(client=client).count()
+    else:
+        count = terminals.count()
+    downtime = episodes.aggregate(
+        **{key: _overlap(now - window, now) for key, window in WINDOWS.items()}
+    )
+    return _availability(downtime, count)
+
+
+def availability_by_terminal(
+    *, organization: Organization, terminal_ids: list[int], now: datetime | None = None
+) -> dict[int, Availability]:
+    """The same figures for many terminals at once (a page of a list): one grouped query."""
+    now = now or timezone.now()
+    rows = (
+        _episodes_in_windows(organization, now)
+        .filter(terminal_id__in=terminal_ids)
+        .order_by()
+        .values("terminal_id")
+        .annotate(**{key: _overlap(now - window, now) for key, window in WINDOWS.items()})
+    )
+    found = {row.pop("terminal_id"): row for row in rows}
+    return {pk: _availability(found.get(pk, {}), 1) for pk in terminal_ids}
+
+
+@dataclass(frozen=True)
+class FleetPoint:
+    at: datetime
+    disconnected: int
+    connected: int
+
+
+def fleet_history(
+    *, organization: Organization, window: str = "24h", now: datetime | None = None
+) -> list[FleetPoint]:
+    """How many terminals were down at some moment of each hour (24 h) or day (7 d, 30 d),
+    and how many of the reporting fleet were not: one query with a filtered count per bucket."""
+    now = now or timezone.now()
+    step = timedelta(hours=1) if window == "24h" else timedelta(days=1)
+    buckets = int(WINDOWS[window] / step)
+    starts = [now - step * (buckets - index) for index in range(buckets)]
+    episodes = _episodes_in_windows(organization, now)
+    counts = episodes.aggregate(
+        **{
+            f"b{index}": Count(
+                "terminal_id",
+                distinct=True,
+                filter=Q(started_at__lt=start + step)
+                & (Q(ended_at__isnull=True) | Q(ended_at__gt=start)),
+            )
+            for index, start in enumerate(starts)
+        }
+    )
+    fleet = (
+        Terminal.objects.for_org(organization).exclude(status=Terminal.Status.NEVER_SEEN).count()
+    )
+    return [
+        FleetPoint(at=start, disconnected=counts[f"b{i}"], connected=fleet - counts[f"b{i}"])
+        for i, start in enumerate(starts)
+    ]
+
+
+def terminal_timeline(
+    *, terminal: Terminal, window: str = "7d", now: datetime | None = None
+) -> list[Episode]:
+    """The terminal's episodes that overlap the window, oldest first."""
+    now = now or timezone.now()
+    since = now - WINDOWS[window]
+    return list(
+        Episode.objects.for_org(terminal.organization)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=since), terminal=terminal)
+        .order_by("started_at", "id")
+    )
+
+
+def outages_longest(*, organization: Organization, limit: int = 10) -> list[Episode]:
+    """Open episodes, the longest first, with who acknowledged them."""
+    return list(
+        Episode.objects.for_org(organization)
+        .filter(ended_at__isnull=True)
+        .select_related("terminal", "client", "acknowledged_by")
+        .order_by("started_at", "id")[:limit]
+    )
+
+
+def maintenance_current(
+    *,
+    organization: Organization,
+    terminal: Terminal | None = None,
+    client: Client | None = None,
+    now: datetime | None = None,
+) -> list[MaintenanceWindow]:
+    """The windows not over yet (running or planned) of a terminal (its own and its client's)
+    or of a client."""
+    now = now or timezone.now()
+    windows = MaintenanceWindow.objects.for_org(organization).filter(ends_at__gt=now)
+    if terminal is not None:
+        scope = Q(terminal=terminal)
+        if terminal.client_id:
+            scope |= Q(client_id=terminal.client_id)
+        windows = windows.filter(scope)
+    elif client is not None:
+        windows = windows.filter(client=client)
+    return list(windows.select_related("terminal", "client", "created_by").order_by("starts_at"))
+
+
+def maintenance_get(*, organization: Organization, code) -> MaintenanceWindow:
+    """The organization's maintenance window with this code; 404 when missing or foreign."""
+    return MaintenanceWindow.objects.select_related("terminal", "client").get_for_org_or_404(
+        organization=organization, code=code
+    )
+
+
+def episode_get(*, organization: Organization, code) -> Episode:
+    """The organization's disconnection episode with this code; 404 when missing or foreign."""
+    return Episode.objects.select_related("terminal").get_for_org_or_404(
+        organization=organization, code=code
     )

@@ -4,22 +4,26 @@ heartbeats, the sweep and the alert outbox live in heartbeats.py, sweep.py and o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from tenancy.models import Organization
+from tenancy.models import Organization, User
 from tenancy.services import ownership_check
 from tenancy.text import CONTROL_CHARACTERS
-from terminals.models import DeviceType, Terminal
+from terminals.models import DeviceType, Episode, MaintenanceWindow, Terminal
 from terminals.sanitize import sanitize_procedure
 
 DUPLICATE_DEVICE_TYPE = _("A device type with this name already exists.")
 DUPLICATE_IDENTIFIER = _("Another terminal already uses this identifier.")
+# Longer than this is not maintenance but a terminal that should be removed or unlinked.
+MAINTENANCE_MAX = timedelta(days=90)
 NO_CONTROL_CHARACTERS = _("Line breaks, tabs and other control characters are not allowed here.")
 
 
@@ -193,3 +197,85 @@ def terminal_set_link(
         terminal.client = None
     terminal.save(update_fields=["client", "updated_at"])
     return terminal
+
+
+NOTE_MAX_LENGTH = 1000
+
+
+def episode_acknowledge(
+    *, organization: Organization, episode: Episode, actor: User, note: str
+) -> Episode:
+    """Records who took charge of a disconnection, when, and what they noted. A second
+    acknowledgement replaces the first (a colleague taking over)."""
+    ownership_check(organization, episode)
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(
+            {"note": _("Keep the note under %(max)s characters.") % {"max": NOTE_MAX_LENGTH}},
+            code="note_too_long",
+        )
+    episode.acknowledged_at = timezone.now()
+    episode.acknowledged_by = actor
+    episode.acknowledgement_note = note
+    Episode.objects.filter(pk=episode.pk).update(
+        acknowledged_at=episode.acknowledged_at,
+        acknowledged_by=actor,
+        acknowledgement_note=note,
+    )
+    return episode
+
+
+def maintenance_create(
+    *,
+    organization: Organization,
+    actor: User | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    terminal: Terminal | None = None,
+    client: Client | None = None,
+) -> MaintenanceWindow:
+    """A maintenance window of one terminal or of all a client's terminals: the sweep sends
+    no "disconnected" alert for them while it runs."""
+    if (terminal is None) == (client is None):
+        raise ValueError("a maintenance window is either a terminal's or a client's")
+    ownership_check(organization, terminal, client)
+    reason = " ".join(reason.split())
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("Say why the terminals go into maintenance.")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The end must come after the start.")
+    elif ends_at <= timezone.now():
+        errors["ends_at"] = _("The end is already past.")
+    elif ends_at - starts_at > MAINTENANCE_MAX:
+        errors["ends_at"] = _("A maintenance window lasts at most %(days)s days.") % {
+            "days": MAINTENANCE_MAX.days
+        }
+    if errors:
+        raise ValidationError(errors, code="invalid_window")
+    window = MaintenanceWindow(
+        organization=organization,
+        terminal=terminal,
+        client=client,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=actor,
+    )
+    window.full_clean()
+    window.save()
+    return window
+
+
+def maintenance_end(*, organization: Organization, window: MaintenanceWindow) -> None:
+    """Ends a running window now (a planned one is simply removed): from the next sweep on,
+    a terminal still silent opens its episode and alerts."""
+    ownership_check(organization, window)
+    now = timezone.now()
+    if window.starts_at >= now:
+        window.delete()
+        return
+    if window.ends_at > now:
+        window.ends_at = now
+        MaintenanceWindow.objects.filter(pk=window.pk).update(ends_at=now)

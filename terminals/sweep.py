@@ -20,7 +20,7 @@ from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
 from tenancy.models import Organization
-from terminals.models import AlertEmail, Episode, Terminal, alert_deadline
+from terminals.models import AlertEmail, Episode, Terminal, alert_deadline, in_maintenance
 from terminals.outbox import alert_emails_enqueue, alert_emails_queue, alert_lease
 
 logger = logging.getLogger(__name__)
@@ -73,9 +73,11 @@ def _sweep_organization(*, organization: Organization, now: datetime, result: Sw
     # get their exact deadline back.
     result.refreshed += overdue.filter(GreaterThan(deadline, now)).update(alert_after=deadline)
     # The conditions name the terminal's own columns, so the re-check after a lock wait also
-    # sees a heartbeat that committed meanwhile.
+    # sees a heartbeat that committed meanwhile. A terminal under maintenance stays as it is,
+    # past its deadline: the first sweep after the window opens its episode, if still silent.
     stale = (
         overdue.filter(Q(last_heartbeat_at__isnull=True) | LessThanOrEqual(deadline, now))
+        .exclude(in_maintenance(now))
         .select_for_update()
         .order_by("id")
         .values_list("id", "client_id", "last_heartbeat_at")
@@ -84,7 +86,7 @@ def _sweep_organization(*, organization: Organization, now: datetime, result: Sw
     batch = list(stale[:FLIP_BATCH])
     while batch:
         Terminal.objects.filter(id__in=[terminal_id for terminal_id, _, _ in batch]).update(
-            status=Terminal.Status.DISCONNECTED, updated_at=now
+            status=Terminal.Status.DISCONNECTED, disconnected_since=now, updated_at=now
         )
         episodes = Episode.objects.bulk_create(
             [

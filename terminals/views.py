@@ -15,19 +15,48 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients.selectors import client_get
 from tenancy.decorators import admin_required, member_required
 from tenancy.http import VigiaRequest, form_errors, next_url, refused_status
-from terminals import selectors, services
-from terminals.forms import DeviceTypeForm, TerminalFilterForm, TerminalForm
-from terminals.models import DeviceType, Terminal
+from terminals import charts, selectors, services
+from terminals.forms import (
+    AcknowledgeForm,
+    DeviceTypeForm,
+    MaintenanceForm,
+    TerminalFilterForm,
+    TerminalForm,
+)
+from terminals.models import DeviceType, Episode, Terminal
 
 PAGE_SIZE = 25
+
+
+def _window(request: VigiaRequest, default: str) -> str:
+    window = request.GET.get("window", "")
+    return window if window in selectors.WINDOWS else default
+
+
+def _windows(request: VigiaRequest, current: str) -> list[dict]:
+    """The window switch's links: this page with only `window` changed."""
+    links = []
+    for key, label in selectors.WINDOW_LABELS.items():
+        query = request.GET.copy()
+        query["window"] = key
+        links.append({"key": key, "label": label, "query": query.urlencode(), "on": key == current})
+    return links
 
 
 @require_GET
 @member_required
 def dashboard(request: VigiaRequest) -> HttpResponse:
+    organization = request.organization
+    window = _window(request, "24h")
+    history = selectors.fleet_history(organization=organization, window=window)
     context = {
-        "terminal_counts": selectors.terminal_status_counts(organization=request.organization),
-        "recent_episodes": selectors.episode_recent(organization=request.organization),
+        "terminal_counts": selectors.terminal_status_counts(organization=organization),
+        "recent_episodes": selectors.episode_recent(organization=organization),
+        "availability": selectors.availability_summary(organization=organization),
+        "outages": selectors.outages_longest(organization=organization),
+        "fleet": charts.fleet_bars(points=history, window=window),
+        "window": window,
+        "windows": _windows(request, window),
     }
     template = "terminals/dashboard.html"
     if request.htmx:
@@ -47,11 +76,22 @@ def terminal_list(request: VigiaRequest) -> HttpResponse:
         query=data.get("q", ""),
         status=data.get("status", ""),
         device_type=data.get("device_type"),
+        client=data.get("client"),
+        maintenance=data.get("maintenance", False),
+        sort=data.get("sort") or "identifier",
     )
     page = Paginator(terminals, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "sort": data.get("sort") or "identifier",
+        "sort_query": sort_query.urlencode(),
+    }
     template = "terminals/terminal_list.html"
     if request.htmx and request.htmx.target == "terminal-results":
         template += "#results"
@@ -92,14 +132,126 @@ def terminal_create(request: VigiaRequest) -> HttpResponse:
     return redirect("terminals:detail", code=saved.code)
 
 
+def _terminal_page(
+    request: VigiaRequest,
+    terminal: Terminal,
+    *,
+    acknowledge: AcknowledgeForm | None = None,
+    acknowledging: Episode | None = None,
+    maintenance: MaintenanceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The terminal page, with a refused form shown again where it was filled in."""
+    organization = request.organization
+    window = _window(request, "7d")
+    episodes = selectors.terminal_timeline(terminal=terminal, window=window)
+    context = {
+        "terminal": terminal,
+        "episodes": selectors.terminal_alert_history(terminal=terminal),
+        "availability": selectors.availability_summary(
+            organization=organization, terminal=terminal
+        ),
+        "timeline": charts.timeline(episodes=episodes, window=window),
+        "window": window,
+        "windows": _windows(request, window),
+        "maintenance_windows": selectors.maintenance_current(
+            organization=organization, terminal=terminal
+        ),
+        "maintenance_form": maintenance or MaintenanceForm(),
+        "acknowledge_form": acknowledge,
+        "acknowledging": acknowledging,
+    }
+    return render(request, "terminals/terminal_detail.html", context, status=status)
+
+
 @require_GET
 @member_required
 def terminal_detail(request: VigiaRequest, code: UUID) -> HttpResponse:
     terminal = selectors.terminal_get(organization=request.organization, code=code)
-    episodes = selectors.terminal_alert_history(terminal=terminal)
-    return render(
-        request, "terminals/terminal_detail.html", {"terminal": terminal, "episodes": episodes}
+    return _terminal_page(request, terminal)
+
+
+@require_POST
+@member_required
+def episode_acknowledge(request: VigiaRequest, code: UUID) -> HttpResponse:
+    episode = selectors.episode_get(organization=request.organization, code=code)
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.episode_acknowledge(
+                organization=request.organization,
+                episode=episode,
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Disconnection of %(name)s acknowledged.") % {"name": episode.terminal}
+            )
+            return redirect(
+                next_url(request, reverse("terminals:detail", args=[episode.terminal.code]))
+            )
+    return _terminal_page(
+        request,
+        episode.terminal,
+        acknowledge=form,
+        acknowledging=episode,
+        status=refused_status(request),
     )
+
+
+@require_POST
+@member_required
+def terminal_maintenance(request: VigiaRequest, code: UUID) -> HttpResponse:
+    terminal = selectors.terminal_get(organization=request.organization, code=code)
+    form = MaintenanceForm(request.POST)
+    if _maintenance_save(request, form, terminal=terminal):
+        return redirect("terminals:detail", code=terminal.code)
+    return _terminal_page(request, terminal, maintenance=form, status=refused_status(request))
+
+
+@require_POST
+@member_required
+def client_maintenance(request: VigiaRequest, client_code: UUID) -> HttpResponse:
+    client = client_get(organization=request.organization, code=client_code)
+    form = MaintenanceForm(request.POST)
+    back = next_url(request, reverse("terminals:client_section", args=[client.code]))
+    if _maintenance_save(request, form, client=client):
+        return redirect(back)
+    # The form's own page: the client page that embedded it belongs to the clients app.
+    context = {"client": client, "form": form, "back": back}
+    return render(
+        request, "terminals/maintenance_form.html", context, status=refused_status(request)
+    )
+
+
+def _maintenance_save(request: VigiaRequest, form: MaintenanceForm, **scope) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.maintenance_create(
+            organization=request.organization, actor=request.user, **form.cleaned_data, **scope
+        )
+    except ValidationError as exc:
+        form_errors(form, exc)
+        return False
+    messages.success(request, _("Maintenance window saved: no disconnection alert meanwhile."))
+    return True
+
+
+@require_POST
+@member_required
+def maintenance_end(request: VigiaRequest, code: UUID) -> HttpResponse:
+    window = selectors.maintenance_get(organization=request.organization, code=code)
+    services.maintenance_end(organization=request.organization, window=window)
+    messages.success(request, _("Maintenance window ended."))
+    if window.terminal_id:
+        fallback = reverse("terminals:detail", args=[window.terminal.code])
+    else:
+        fallback = reverse("terminals:client_section", args=[window.client.code])
+    return redirect(next_url(request, fallback))
 
 
 @require_http_methods(["GET", "POST"])
