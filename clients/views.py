@@ -148,7 +148,7 @@ def _render_profile(
         context.setdefault("feedback_form", FeedbackForm())
         context["feedback"] = selectors.feedback_list(organization=organization, client=client)
     template = FORM_TEMPLATE
-    if request.htmx and not request.htmx.boosted:
+    if _wants_fragment(request) and not request.htmx.boosted:
         template += "#tab-panel"
     return render(request, template, context, status=status)
 
