@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from contacts.models import Contact
 from terminals.models import AlertEmail, Episode
@@ -125,9 +126,14 @@ def alert_emails_enqueue(email_ids: list[tuple[int, int]]) -> None:
         by_organization[organization_id].append(email_id)
 
     def enqueue() -> None:
-        for organization_id, ids in by_organization.items():
-            for start in range(0, len(ids), ENQUEUE_CHUNK):
-                deliver_alert_emails.delay(ids[start : start + ENQUEUE_CHUNK], organization_id)
+        try:
+            for organization_id, ids in by_organization.items():
+                for start in range(0, len(ids), ENQUEUE_CHUNK):
+                    deliver_alert_emails.delay(ids[start : start + ENQUEUE_CHUNK], organization_id)
+        except BrokerUnavailable:
+            # The rows are committed: the request or the sweep that wrote them must not fail
+            # now, and the sweep hands them out once the broker is back and their lease ran out.
+            logger.exception("the broker is unreachable; the sweep will enqueue these e-mails")
 
     transaction.on_commit(enqueue)
 

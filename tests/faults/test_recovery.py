@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from importexport import runs, tasks
 from notifications.models import Job
@@ -15,6 +17,7 @@ from terminals import emails
 from terminals.models import AlertEmail
 from terminals.outbox import alert_emails_claim, alert_emails_deliver, alert_retry_delay
 from terminals.sweep import alert_sweep
+from terminals.tasks import deliver_alert_emails
 from tests.factories import ClientFactory, ContactFactory, TerminalFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,17 +45,21 @@ def smtp_settings(settings, smtp):
     return mailbox
 
 
-def test_an_email_whose_lease_ran_out_mid_chunk_is_left_to_its_new_owner(
-    smtp_settings, org_a, monkeypatch
-):
-    client = ClientFactory(organization=org_a)
+def _stale_terminal(organization) -> None:
+    client = ClientFactory(organization=organization)
     ContactFactory(client=client, email="ana@cliente.com.br")
     TerminalFactory(
-        organization=org_a,
+        organization=organization,
         client=client,
         last_heartbeat_at=timezone.now() - timedelta(minutes=30),
         alert_after=timezone.now() - timedelta(minutes=15),
     )
+
+
+def test_an_email_whose_lease_ran_out_mid_chunk_is_left_to_its_new_owner(
+    smtp_settings, org_a, monkeypatch
+):
+    _stale_terminal(org_a)
     alert_sweep()
     [email_id] = AlertEmail.objects.values_list("id", flat=True)
     build = emails.alert_message
@@ -71,6 +78,27 @@ def test_an_email_whose_lease_ran_out_mid_chunk_is_left_to_its_new_owner(
     assert result.sent == [] and smtp_settings.messages == []
     row = AlertEmail.objects.get()
     assert row.status == AlertEmail.Status.SENDING and row.attempts == 2
+
+
+def test_alerts_queued_while_the_broker_is_down_fail_nothing_and_go_out_later(
+    org_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    _stale_terminal(org_a)
+    enqueued = []
+
+    def broker_down(*args):
+        raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(deliver_alert_emails, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alert_sweep().queued == 1
+    assert AlertEmail.objects.get().status == AlertEmail.Status.PENDING
+
+    monkeypatch.setattr(deliver_alert_emails, "delay", lambda *args: enqueued.append(args))
+    later = timezone.now() + timedelta(seconds=settings.ALERT_EMAIL_LEASE_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert alert_sweep(now=later).redispatched == 1
+    assert enqueued == [([AlertEmail.objects.get().pk], org_a.pk)]
 
 
 @pytest.fixture
