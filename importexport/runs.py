@@ -52,7 +52,7 @@ def _lease_renewer(key: str, token: str, stop: threading.Event) -> None:
     ttl = settings.JOB_LEASE_SECONDS
     try:
         while not stop.wait(ttl / 4):
-            # A cache that is down now may be back at the next beat.
+            # A cache that is down now may be back at the next renewal.
             with suppress(Exception):
                 cache.set(key, token, timeout=ttl)
     finally:
