@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_htmx.http import reswap, trigger_client_event
 
+from tenancy import audit
 from tenancy.http import REFUSED, VigiaRequest, next_url
 from tenancy.models import Organization, Project
 from tenancy.services import ownership_check
@@ -244,6 +245,18 @@ def association_post(
             count,
         )
     noun = _counted(entity.model, count)
+    # The statement sends no per-row signal: the organization's history gets one entry for
+    # the action, as for an import job.
+    audit.record_event(
+        organizations=[request.organization],
+        event="associated" if associate else "disassociated",
+        actor=request.user,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+        project=project.name,
+        records=str(entity.model._meta.verbose_name_plural),
+        count=count,
+        search=request.POST.get("q", "") if request.POST.get("all") == "1" else "",
+    )
     messages.success(request, message % {"count": count, "noun": noun, "project": project})
     if request.htmx:
         response = render(request, f"{TEMPLATE}#toasts")

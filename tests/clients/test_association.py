@@ -230,6 +230,17 @@ def test_confirmed_with_htmx_it_answers_a_toast_and_the_list_reloads(
     assert _in_project(world["project"]) == {"Padaria 1 Ltda"}
 
 
+def test_the_organizations_history_gets_one_entry_per_action(bob_client, world, bob):
+    from auditlog.models import LogEntry
+
+    bob_client.post(ASSOCIATE, {"all": "1", "q": "", "confirmed": "1"})
+    entries = LogEntry.objects.filter(additional_data__event="associated")
+    assert entries.count() == 1
+    entry = entries.get()
+    assert entry.object_id == world["project"].organization_id and entry.actor == bob
+    assert entry.additional_data["count"] == 3 and entry.additional_data["project"] == "Varejo"
+
+
 def test_every_match_of_the_search_is_sent_as_the_search(bob_client, world, monkeypatch):
     from clients import selectors
 
