@@ -232,7 +232,9 @@ def test_the_list_sorts_by_last_signal_and_outage_and_filters_by_client(bob_clie
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, shown", [("pt-br", "1.001"), ("en", "1,001"), ("es", "1\xa0001")])
+@pytest.mark.parametrize(
+    "language, shown", [("pt-br", "1.001"), ("en", "1,001"), ("es", "1\xa0001")]
+)
 def test_counts_carry_the_languages_thousands_separator(bob_client, bob, org_a, language, shown):
     Terminal.objects.bulk_create(
         Terminal(organization=org_a, identifier=f"T{i:05d}", status="connected")
