@@ -136,3 +136,35 @@ def test_a_bad_cell_fails_its_row_with_a_reason(org_a, org_b, bob, lists, tmp_pa
     failure = ImportFailure.objects.get()
     assert reason in str(failure.reason)
     assert list(Client.objects.values_list("cnpj", flat=True)) == [_cnpj(2)]
+
+
+def _admin_dataset(org, **cells):
+    import tablib
+
+    from importexport.admin_resources import ORGANIZATION_HEADER
+
+    row = dict.fromkeys(HEADERS, "")
+    row.update({"CNPJ": _cnpj(5), "Razão social": "Pelo admin", "Status": "active", **cells})
+    row[ORGANIZATION_HEADER] = org.slug
+    dataset = tablib.Dataset(headers=list(row))
+    dataset.append(list(row.values()))
+    return dataset
+
+
+def test_the_admin_import_applies_the_same_rules(org_a, org_b, lists):
+    from clients.resources import ClientResource
+
+    Location.objects.create(organization=org_b, name="Deles")
+    refused = ClientResource().import_data(_admin_dataset(org_a, CEP="12"), dry_run=False)
+    assert refused.has_validation_errors() and not Client.objects.exists()
+    foreign = ClientResource().import_data(
+        _admin_dataset(org_a, Localização="Deles"), dry_run=False
+    )
+    assert (foreign.has_errors() or foreign.has_validation_errors()) and not Client.objects.exists()
+    done = ClientResource().import_data(
+        _admin_dataset(org_a, Localização="Matriz", UF="rj", Latitude="-22.9", Longitude="-43.2"),
+        dry_run=False,
+    )
+    assert not done.has_errors() and not done.has_validation_errors()
+    client = Client.objects.get()
+    assert (client.location, client.state, client.latitude) == (lists[0], "RJ", Decimal("-22.9"))
