@@ -97,7 +97,7 @@ def header_layout(fmt: c.EntityFormat, header: list[Any]) -> Layout:
     )
 
 
-def _open(path):
+def open_upload(path):
     """The upload's inspection and rows: a .csv through importexport.csvfile, else .xlsx."""
     if csvfile.is_csv(path):
         inspection = csvfile.inspect_upload(path)
@@ -108,7 +108,7 @@ def _open(path):
 
 def check_header(fmt: c.EntityFormat, path) -> None:
     """Raises FileError when the file cannot be imported at all."""
-    _inspection, sheet = _open(path)
+    _inspection, sheet = open_upload(path)
     header = next(sheet.rows(), None)
     if header is None:
         raise FileError(gettext_noop("The file is empty."))
@@ -118,7 +118,7 @@ def check_header(fmt: c.EntityFormat, path) -> None:
 def import_run(*, job: Job, fmt: c.EntityFormat, path) -> tuple[dict[str, int], list[c.Column]]:
     """Imports the file, resuming after the chunks the job already applied; returns the
     counts and the file's columns, in its order."""
-    inspection, sheet = _open(path)
+    inspection, sheet = open_upload(path)
 
     def data_rows() -> Iterator[tuple[int, list[Any]]]:
         rows = sheet.rows()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import python_calamine
 from django.conf import settings
@@ -55,6 +56,7 @@ CELL_MAX_CHARS = 32_767
 CUT_MARK = "[…]"
 # Cells a spreadsheet would run as a formula once someone edits them.
 _FORMULA_START = ("=", "+", "-", "@")
+_LAST_COLUMN = 16_384  # XFD, the last column a spreadsheet has
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -251,13 +253,35 @@ class Inspection:
     formula_rows: dict[int, str]  # spreadsheet row number → first column with a formula
 
 
-_ROW = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
-_FORMULA = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)(\d+)\"[^>]*>\s*<f\b")
-_DIMENSION = re.compile(rb"<dimension\b[^>]*\bref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
+# Transitional (what every spreadsheet writes) and strict spreadsheet markup.
+_MAINS = (_NS["m"], "http://purl.oclc.org/ooxml/spreadsheetml/main")
+
+
+def _tags(*names: str) -> frozenset[str]:
+    return frozenset(f"{main} {name}" for main in _MAINS for name in names)
+
+
+_ROW_TAGS, _CELL_TAGS, _DIMENSION_TAGS = _tags("row"), _tags("c"), _tags("dimension")
+# What makes a cell hold something the readers keep; an empty styled cell is skipped by them.
+_CONTENT_TAGS, _FORMULA_TAGS = _tags("v", "is", "f"), _tags("f")
+_REFERENCE = re.compile(r"\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,9})\s*")
+_READ_BYTES = 1 << 20
+# Parts smaller than this are never refused for their compression ratio: short XML repeats a lot.
+_RATIO_FLOOR_BYTES = 1 << 20
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def inspect_upload(path: str | Path) -> Inspection:
-    """Checks a file is a readable, reasonable .xlsx without trusting what it claims."""
+    """Checks a file is a readable, reasonable .xlsx without trusting what it claims, before
+    anything loads it: the zip's declared sizes and compression ratios, then one streaming pass
+    over the data sheet's XML that checks its declared dimension and every row and cell
+    reference (what the readers would allocate), and finds the formulas."""
     path = Path(path)
     if path.stat().st_size > settings.IMPORT_MAX_FILE_BYTES:
         raise FileError(
@@ -269,21 +293,46 @@ def inspect_upload(path: str | Path) -> Inspection:
     try:
         with zipfile.ZipFile(path) as archive:
             return _inspect_archive(archive)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, EOFError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+        EOFError,
+        OSError,
+        ValueError,
+    ) as exc:
+        if isinstance(exc, FileError):
+            raise
         raise FileError(gettext_noop("The .xlsx file is damaged and cannot be read.")) from exc
+
+
+def _check_sizes(archive: zipfile.ZipFile) -> None:
+    if sum(info.file_size for info in archive.infolist()) > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
+        raise FileError(
+            gettext_noop("The file unpacks to more than %(size)d MB; split it into smaller files."),
+            size=settings.IMPORT_MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
+        )
+    # Every part counts: the readers load shared strings and styles whole, before any row.
+    for info in archive.infolist():
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR_BYTES and ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
+            raise FileError(
+                gettext_noop(
+                    "The file is packed %(ratio)d times (its part “%(part)s”), far more than a "
+                    "spreadsheet's data is: it is refused as a possible zip bomb."
+                ),
+                ratio=int(ratio),
+                part=info.filename[:80],
+            )
 
 
 def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         raise FileError(gettext_noop("This is not an .xlsx file (Excel workbook)."))
-    declared = sum(info.file_size for info in archive.infolist())
-    if declared > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
-        raise FileError(
-            gettext_noop("The file unpacks to more than %(size)d MB; split it into smaller files."),
-            size=settings.IMPORT_MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
-        )
-    # Small files whose size the check above bounds; ElementTree resolves no external
+    _check_sizes(archive)
+    # Small files whose size the checks above bound; ElementTree resolves no external
     # entities and Python's expat refuses entity-expansion bombs.
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
     sheets = workbook.findall("m:sheets/m:sheet", _NS)
@@ -304,30 +353,126 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
     if not target:
         raise FileError(gettext_noop("The .xlsx file is damaged and cannot be read."))
     entry = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    limit = settings.IMPORT_MAX_ROWS + 1
-    last_row, formulas = 0, {}
+    scan = _SheetScan()
     with archive.open(entry) as stream:
-        tail = b""
-        first_chunk = True
-        while chunk := stream.read(1 << 20):
-            data = tail + chunk
-            if first_chunk:
-                first_chunk = False
-                dimension = _DIMENSION.search(data)
-                if dimension and int(dimension.group(1)) > limit:
-                    raise _too_many_rows()
-            # The largest row number, not the last one: a file need not list its rows in order.
-            last_row = max(last_row, max(map(int, _ROW.findall(data)), default=0))
-            if last_row > limit:
-                raise _too_many_rows()
-            if b"<f" in data:  # a formula tag; the full pattern is far slower to scan
-                for match in _FORMULA.finditer(data):
-                    formulas.setdefault(int(match.group(2)), match.group(1).decode())
-            # Keep a tail so that a tag split between two chunks is still seen whole.
-            tail = data[-4096:]
+        scan.feed(stream)
     return Inspection(
-        sheet_name=first.get("name", ""), rows=max(0, last_row - 1), formula_rows=formulas
+        sheet_name=first.get("name", ""),
+        rows=max(0, scan.last_row - 1),
+        formula_rows=scan.formulas,
     )
+
+
+class _SheetScan:
+    """One pass of a sheet's XML through expat, in constant memory: every row and cell
+    position as the readers compute it (an `r` in either quoting, or none: then the one after
+    the previous), checked against the row limit and the cell budget as it comes; and the
+    first formula of each row. A real XML parser, not patterns over the bytes, so that no
+    spelling of the markup (quotes, prefixes, entities, comments) hides a cell from it."""
+
+    def __init__(self) -> None:
+        self.max_rows = settings.IMPORT_MAX_ROWS + 1  # the header row comes on top
+        self.max_cells = settings.IMPORT_MAX_CELLS
+        self.row = 0
+        self.column = 0
+        self.last_row = 0
+        self.last_column = 0
+        self.formulas: dict[int, str] = {}
+        self.columns: dict[str, int] = {}
+        self.cell_kept = True  # no cell opened yet
+
+    def feed(self, stream: BinaryIO) -> None:
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = self.start
+        while chunk := stream.read(_READ_BYTES):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        # A value or formula belongs to the cell opened last: nothing else in a sheet has
+        # one. No end handler: this pass runs once per element of the largest files.
+        if tag in _CONTENT_TAGS:
+            if not self.cell_kept:
+                self.cell_kept = True
+                self._keep(self.row, self.column)
+            if tag in _FORMULA_TAGS:
+                self.formulas.setdefault(self.row, get_column_letter(self.column))
+        elif tag in _CELL_TAGS:
+            reference = attributes.get("r")
+            if reference is None:
+                row, column = self.row or 1, self.column + 1
+            else:
+                row, column = self._reference(reference)
+            if row > self.max_rows or column > _LAST_COLUMN:
+                self._check(row, column, reference)
+            self.row, self.column, self.cell_kept = row, column, False
+        elif tag in _ROW_TAGS:
+            number = attributes.get("r")
+            row = self.row + 1 if number is None else self._number(number)
+            if row > self.max_rows:
+                self._check(row, 1, number)
+            # Until a cell opens, nothing in the row can be kept.
+            self.row, self.column, self.cell_kept = row, 0, True
+        elif tag in _DIMENSION_TAGS:
+            # What the file says it holds: readers size their tables from it.
+            for reference in attributes.get("ref", "").split(":")[-1:]:
+                if reference:
+                    row, column = self._reference(reference)
+                    self._check(row, column, reference)
+                    self._check_area(row, column, reference)
+
+    def _keep(self, row: int, column: int) -> None:
+        if row > self.last_row or column > self.last_column:
+            self.last_row, self.last_column = max(self.last_row, row), max(self.last_column, column)
+            if self.last_row * self.last_column > self.max_cells:
+                self._check_area(
+                    self.last_row, self.last_column, f"{get_column_letter(column)}{row}"
+                )
+
+    def _reference(self, reference: str) -> tuple[int, int]:
+        match = _REFERENCE.fullmatch(reference)
+        if not match:
+            raise FileError(
+                gettext_noop("The sheet names a cell “%(cell)s”, which is no cell reference."),
+                cell=reference[:20],
+            )
+        letters, digits = match.groups()
+        column = self.columns.get(letters)
+        if column is None:
+            column = self.columns[letters] = column_number(letters)
+        return int(digits), column
+
+    def _number(self, text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise FileError(
+                gettext_noop("The sheet numbers a row “%(row)s”, which is no row number."),
+                row=text[:20],
+            ) from None
+
+    def _check(self, row: int, column: int, reference: str | None) -> None:
+        if row > self.max_rows:
+            raise _too_many_rows()
+        if column > _LAST_COLUMN:
+            raise FileError(
+                gettext_noop("The sheet names a cell “%(cell)s”, which is no cell reference."),
+                cell=(reference or "")[:20],
+            )
+
+    def _check_area(self, rows: int, columns: int, reference: str) -> None:
+        if rows * columns > self.max_cells:
+            raise FileError(
+                gettext_noop(
+                    "The sheet reaches cell %(cell)s: %(rows)s rows × %(columns)s columns is "
+                    "more than the %(max)s cells an import reads. Delete what lies beyond your "
+                    "data, or split the file."
+                ),
+                cell=reference[:20],
+                rows=rows,
+                columns=columns,
+                max=settings.IMPORT_MAX_CELLS,
+            )
 
 
 def _too_many_rows() -> FileError:
