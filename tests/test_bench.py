@@ -25,6 +25,17 @@ SMOKE = {
     "api_auth": ["--calls", "50"],
     "contacts_search": ["--rows", "300", "--repeat", "1"],
     "association": ["--rows", "300", "--baseline-rows", "50"],
+    "load.run": ["--clients", "300", "--duration", "8", "--users", "4", "--workers", "1"],
+    "availability": [
+        "--terminals",
+        "300",
+        "--episodes-per-terminal",
+        "3",
+        "--baseline-sample",
+        "20",
+        "--repeat",
+        "1",
+    ],
 }
 
 
@@ -40,6 +51,15 @@ CHECKS = {
         and result["baseline_per_row_us"] > 0
         and set(result["targets"]) == {"associate_under_2_s", "disassociate_under_2_s"}
     ),
+    "availability": lambda result: (
+        result["terminals"] == 300 and result["episodes"] == 900 and result["sql_matches_python"]
+    ),
+    "load.run": lambda result: (
+        result["clients"] == 300
+        and result["requests"] > 0
+        and result["errors"] == 0
+        and result["baseline"]["requests"] > 0
+    ),
     "importer": lambda result: (
         result["rows"] == 300
         and result["peak_rss_mb"] > 0
@@ -49,7 +69,10 @@ CHECKS = {
 
 
 def test_every_bench_module_has_a_smoke_run():
-    modules = {path.stem for path in Path(settings.BASE_DIR, "bench").glob("*.py")}
+    bench = Path(settings.BASE_DIR, "bench")
+    modules = {path.stem for path in bench.glob("*.py")}
+    # A bench with files of its own (bench/load/) runs as its package's `run` module.
+    modules |= {f"{path.parent.name}.run" for path in bench.glob("*/run.py")}
     assert modules - {"__init__"} == set(SMOKE)
 
 
