@@ -214,3 +214,30 @@ def test_links_never_open_another_organization_or_a_forged_token(client, org_a, 
 def test_the_onboarding_address_answers(client, org_a):
     response = client.get(reverse("portal:login", args=["org-a"]))
     assert response.status_code == 200 and "Organização A" in response.content.decode()
+
+
+def test_every_dialog_is_a_page_of_its_own_without_javascript(alice_client, org_a, contact):
+    page = alice_client.get(reverse("portal:contact_add"))
+    assert page.status_code == 200 and "<html" in page.content.decode()
+    assert "<dialog" not in page.content.decode()
+    prepared = alice_client.post(reverse("portal:invitation", args=[contact.code]))
+    assert "<html" in prepared.content.decode() and "/ativar/" in prepared.content.decode()
+    confirm = alice_client.post(reverse("portal:contacts_delete"), {"codes": [str(contact.code)]})
+    assert "<html" in confirm.content.decode() and 'name="confirmed"' in confirm.content.decode()
+    done = alice_client.post(
+        reverse("portal:contacts_delete"), {"codes": [str(contact.code)], "confirmed": "1"}
+    )
+    assert done.status_code == 302 and not Contact.objects.exists()
+    refused = alice_client.post(reverse("portal:contact_add"), {"new-name": "Sem e-mail"})
+    assert refused.status_code == 422
+
+
+def test_a_foreign_or_unknown_code_in_a_selection_changes_nothing(
+    alice_client, org_b, contact, htmx_headers
+):
+    foreign = ContactFactory(client=ClientFactory(organization=org_b))
+    url = reverse("portal:contacts_delete")
+    codes = [str(contact.code), str(foreign.code)]
+    alice_client.post(url, {"codes": codes, "confirmed": "1"}, **htmx_headers)
+    alice_client.post(url, {"codes": ["not-a-uuid"], "confirmed": "1"}, **htmx_headers)
+    assert Contact.objects.count() == 2
