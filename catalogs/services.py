@@ -43,6 +43,14 @@ def _next_order(rows) -> int:
 
 def _save_catalog(catalog: Catalog) -> Catalog:
     catalog.full_clean(exclude=["organization", "clients"], validate_constraints=False)
+    # Compared here as well as by the database's constraint: SQLite's lower() folds ASCII
+    # only, and "VERÃO" must clash with "Verão" on both databases. An organization has a
+    # handful of catalogs.
+    names = Catalog.objects.for_org(catalog.organization).exclude(pk=catalog.pk)
+    if catalog.name.casefold() in {
+        name.casefold() for name in names.values_list("name", flat=True)
+    }:
+        raise ValidationError({"name": DUPLICATE_NAME})
     try:
         with transaction.atomic():
             catalog.save()

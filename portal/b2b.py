@@ -32,7 +32,9 @@ from terminals.outbox import outbox_message_queue
 # The seed's rule (at least six characters) and Django's list of common passwords; the
 # operators' own, stricter rules are for the back office, not for a client's portal login.
 PASSWORD_VALIDATORS = (MinimumLengthValidator(min_length=6), CommonPasswordValidator())
-USERNAME_PATTERN = re.compile(r"^[\w.@+-]+\Z")
+# ASCII only: a login typed on any keyboard, compared case-insensitively alike on both
+# databases (SQLite's lower() folds ASCII only).
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.@+-]+\Z")
 # A CNPJ's root: the company, whatever the branch (the first eight of its 14 characters).
 CNPJ_ROOT_LENGTH = 8
 
@@ -41,7 +43,7 @@ CREATED_MEANWHILE = gettext_lazy(
     "Another operator has just created this client's B2B user; close and open it again."
 )
 USERNAME_INVALID = gettext_lazy(
-    "Use only letters, digits and the characters . @ + - _ (no spaces)."
+    "Use only letters without accents, digits and the characters . @ + - _ (no spaces)."
 )
 
 

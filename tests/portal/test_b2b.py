@@ -147,6 +147,7 @@ def test_a_deactivated_b2b_user_stays_deactivated_when_edited(org_a, client_a):
         ({"email": "not-an-email"}, "email", "valid e-mail"),
         ({"email": ""}, "email", "e-mail"),
         ({"username": "com espaço"}, "username", "no spaces"),
+        ({"username": "joão"}, "username", "without accents"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(org_a, client_a, fields, field, message):
