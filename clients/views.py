@@ -191,12 +191,10 @@ def client_list(request: VigiaRequest) -> HttpResponse:
     return render(request, LIST_TEMPLATE, context)
 
 
-def _association_matching(request: VigiaRequest, data, outside: bool):
+def _association_matching(request: VigiaRequest, data):
     return client_search(
         organization=request.organization,
-        project=request.project,
         query=ClientSearchForm(data).query(),
-        outside=outside,
         b2b=data.get("b2b", ""),
     )
 

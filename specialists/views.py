@@ -116,13 +116,8 @@ def specialist_list(request: VigiaRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _association_matching(request: VigiaRequest, data, outside: bool):
-    return selectors.specialist_list(
-        organization=request.organization,
-        project=request.project,
-        outside=outside,
-        **_list_filters(data),
-    )
+def _association_matching(request: VigiaRequest, data):
+    return selectors.specialist_list(organization=request.organization, **_list_filters(data))
 
 
 SPECIALIST_ASSOCIATION = AssociationList(

@@ -162,9 +162,12 @@ class AssociationList:
     model: type
     # The URL namespace of the list: its "list", "associate" and "disassociate" routes.
     namespace: str
-    # The rows the list shows for the posted search: the selected project's, or with
-    # outside=True those of the organization outside it (association mode).
-    matching: Callable[[VigiaRequest, QueryDict, bool], QuerySet]
+    # The organization's rows the list's posted search matches, whatever their projects.
+    # The action narrows them itself: associating skips the rows already in the project
+    # (ON CONFLICT), disassociating touches only the project's; its confirmation counts
+    # just those. No anti-join in the INSERT: its probe would read the very table the
+    # statement fills.
+    matching: Callable[[VigiaRequest, QueryDict], QuerySet]
 
     @property
     def list_url(self) -> str:
@@ -224,7 +227,7 @@ def association_post(
         rows = selection_rows(
             organization=request.organization,
             selection=selection,
-            matching=entity.matching(request, request.POST, associate),
+            matching=entity.matching(request, request.POST),
         )
     except ValidationError as exc:
         return _refused(request, entity, " ".join(exc.messages))
