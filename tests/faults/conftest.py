@@ -7,6 +7,7 @@ here; the production schedule they compress is tested on its own."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -14,10 +15,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -163,9 +166,26 @@ def migrated(postgres) -> str:
     return "vigia_template"
 
 
+@dataclass
+class FaultMailbox(Mailbox):
+    """The alert tests' mailbox, and one more way to misbehave: `holding` keeps every
+    conversation at DATA until it is set, then accepts the message (a slow server)."""
+
+    holding: threading.Event | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.holding is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.holding.wait, 60)
+        return await super().handle_DATA(server, session, envelope)
+
+    def clear(self) -> None:
+        super().clear()
+        self.holding = None
+
+
 @pytest.fixture(scope="session")
-def smtp() -> Iterator[tuple[int, Mailbox]]:
-    mailbox = Mailbox()
+def smtp() -> Iterator[tuple[int, FaultMailbox]]:
+    mailbox = FaultMailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller.port, mailbox
@@ -320,5 +340,6 @@ def stack(postgres, redis_server, migrated, smtp, tmp_path, request) -> Iterator
     yield result
     for process in reversed(result.processes):
         process.stop()
-    if mailbox.hanging is not None:
-        mailbox.hanging.set()
+    for event in (mailbox.hanging, mailbox.holding):
+        if event is not None:
+            event.set()
