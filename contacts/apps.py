@@ -11,4 +11,4 @@ class ContactsConfig(AppConfig):
         from importexport.registry import format_register
 
         format_register(CONTACT_FORMAT)
-        format_register(CONTACT_CSV_FORMAT, listed=False)
+        format_register(CONTACT_CSV_FORMAT, listed=False, csv=True)

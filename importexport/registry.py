@@ -13,13 +13,21 @@ _FORMATS: dict[str, EntityFormat] = {}
 # Formats imported from a screen of their own (the Contatos screen's .csv), not offered on
 # the Import/Export screen.
 _UNLISTED: set[str] = set()
+# Formats whose files may also be .csv (importexport.csvfile reads them).
+_CSV: set[str] = set()
 
 
-def format_register(fmt: EntityFormat, *, listed: bool = True) -> None:
+def format_register(fmt: EntityFormat, *, listed: bool = True, csv: bool = False) -> None:
     if _FORMATS.setdefault(fmt.name, fmt) is not fmt:
         raise ValueError(f"Two formats are named {fmt.name!r}.")
     if not listed:
         _UNLISTED.add(fmt.name)
+    if csv:
+        _CSV.add(fmt.name)
+
+
+def format_reads_csv(name: str) -> bool:
+    return name in _CSV
 
 
 def formats() -> dict[str, EntityFormat]:
