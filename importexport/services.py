@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from importexport import exporter, importer
 from importexport.models import ImportFailure
-from importexport.registry import format_get
+from importexport.registry import format_get, format_reads_csv
 from importexport.xlsx import REASON_HEADER, FileError, build_template
 from notifications.models import Job
 from notifications.services import job_create, job_file_new, job_file_path, job_finish
@@ -95,9 +95,18 @@ def export_run(*, job_id: int, organization_id: int) -> Job | None:
     return job_finish(job=job, result_path=relative)
 
 
-def _check_upload(upload: UploadedFile) -> None:
-    if not (upload.name or "").lower().endswith(".xlsx"):
+def _upload_suffix(entity: str, upload: UploadedFile) -> str:
+    """.xlsx, or .csv for a format registered as reading it (importexport.csvfile); the
+    stored copy keeps the type."""
+    name = (upload.name or "").lower()
+    if name.endswith(".csv") and format_reads_csv(entity):
+        return ".csv"
+    if not name.endswith(".xlsx"):
         raise FileError(gettext_noop("Choose an .xlsx file (Excel workbook)."))
+    return ".xlsx"
+
+
+def _check_upload(upload: UploadedFile) -> None:
     if upload.size > settings.IMPORT_MAX_FILE_BYTES:
         raise FileError(
             gettext_noop("The file is larger than %(size)d MB."),
@@ -119,9 +128,10 @@ def import_schedule(
     from importexport.tasks import import_run_task
 
     fmt = format_get(entity)
+    suffix = _upload_suffix(entity, upload)
     _check_upload(upload)
     Path(settings.JOB_FILES_DIR).mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=settings.JOB_FILES_DIR, suffix=".xlsx") as staged:
+    with tempfile.NamedTemporaryFile(dir=settings.JOB_FILES_DIR, suffix=suffix) as staged:
         for piece in upload.chunks():
             staged.write(piece)
         staged.flush()
@@ -135,7 +145,7 @@ def import_schedule(
             project=project,
             source_name=upload.name,
         )
-        relative, path = job_file_new(job=job, name="upload.xlsx")
+        relative, path = job_file_new(job=job, name=f"upload{suffix}")
         shutil.copyfile(staged.name, path)
     job.input_path = relative
     job.save(update_fields=["input_path"])
