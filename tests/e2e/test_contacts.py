@@ -107,17 +107,12 @@ def test_multi_select_delete_and_actions_by_status(page, login, live_server, org
 
 
 def test_the_activation_email_arrives_and_its_link_activates_the_account(
-    page,
-    login,
-    live_server,
-    org_a,
-    alice,
-    start_worker,
-    smtp_server,  # noqa: F811
+    page, login, live_server, org_a, alice, request
 ):
-    _controller, mailbox = smtp_server
+    # The terminals' SMTP server and worker fixtures, imported above.
+    _controller, mailbox = request.getfixturevalue("smtp_server")
     mailbox.clear()
-    start_worker()
+    request.getfixturevalue("start_worker")()
     contact = ContactFactory(
         client=ClientFactory(organization=org_a), name="Maria Souza", email="maria@example.com"
     )
