@@ -22,11 +22,16 @@ class ContactAdminForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         try:
-            cleaned.update(
-                contact_prepare({name: cleaned[name] for name in CONTACT_FIELDS if name in cleaned})
+            prepared = contact_prepare(
+                {name: cleaned[name] for name in CONTACT_FIELDS if name in cleaned}
             )
         except ValidationError as exc:
             form_errors(self, exc)
+        else:
+            cleaned.update(prepared)
+            # Derived, not a field of this form: set on the instance the form saves.
+            if "search_text" in prepared:
+                self.instance.search_text = prepared["search_text"]
         return cleaned
 
 

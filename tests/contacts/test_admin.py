@@ -30,6 +30,7 @@ def test_the_admin_applies_the_contacts_row_rule(admin_client, org_a):
     assert response.status_code == 302, response.content.decode()[:2000]
     contact = Contact.objects.get()
     assert (contact.email, contact.phone) == ("maria@cliente.com.br", "+5511912345678")
+    assert contact.search_text.startswith("maria")  # the Contatos search finds it
 
 
 def test_the_admin_refuses_what_the_row_rule_refuses(admin_client, org_a):
