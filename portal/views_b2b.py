@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
-from catalogs.selectors import catalog_list, client_catalog_codes
+from catalogs.selectors import catalog_choices, client_catalog_codes
 from catalogs.services import catalogs_by_codes
 from clients.models import Client
 from clients.selectors import client_get
@@ -48,9 +48,7 @@ class B2BUserForm(forms.Form):
         super().__init__(*args, **kw)
         self.organization = organization
         self.account = account
-        self.fields["catalogs"].choices = [
-            (str(catalog.code), catalog.name) for catalog in catalog_list(organization=organization)
-        ]
+        self.fields["catalogs"].choices = catalog_choices(organization=organization)
         # Any code reaches clean_catalogs, which resolves it inside the organization.
         self.fields["catalogs"].valid_value = lambda value: True
         if account is None:

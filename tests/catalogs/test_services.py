@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogs import services
 from catalogs.models import Catalog, CatalogDocument
-from catalogs.selectors import catalogs_for_client
+from catalogs.selectors import catalog_list, catalogs_for_client
 from tests.factories import CatalogDocumentFactory, CatalogFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +182,18 @@ def test_catalogs_by_codes_refuses_foreign_or_unknown_codes(org_a, org_b):
         with pytest.raises(ValidationError) as exc:
             services.catalogs_by_codes(organization=org_a, codes=codes)
         assert exc.value.message_dict["catalogs"] == [str(services.FOREIGN_CATALOGS)]
+
+
+def test_the_list_counts_documents_and_clients_without_multiplying_them(org_a, org_b):
+    full = CatalogFactory(organization=org_a, name="Cheio", order=1)
+    CatalogFactory(organization=org_a, name="Vazio", order=2)
+    CatalogFactory(organization=org_b, name="Alheio")
+    for _n in range(2):
+        CatalogDocumentFactory(catalog=full)
+    services.catalog_release(
+        organization=org_a,
+        catalog=full,
+        clients=[ClientFactory(organization=org_a) for _n in range(3)],
+    )
+    counts = [(c.name, c.document_count, c.client_count) for c in catalog_list(organization=org_a)]
+    assert counts == [("Cheio", 2, 3), ("Vazio", 0, 0)]
