@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from clients.models import Client
 from clients.selectors import B2B_WITH, B2B_WITHOUT, client_search_page
 from portal import b2b
 from portal.models import PortalAccount
@@ -314,3 +315,14 @@ def test_charlie_gets_404_on_organization_as_b2b_user(charlie_client, org_a, cli
     account = PortalAccount.objects.get()
     assert account.email == "compras@estrela.com.br"
     assert account.check_password(PASSWORD)
+
+
+def test_associating_every_match_keeps_the_b2b_filter(bob_client, org_a, project_a, client_a):
+    SearchableClientFactory(organization=org_a, razao_social="Açougue Boi Ltda")
+    _save(org_a, client_a)
+    list_page = bob_client.get(reverse("clients:list"), {"mode": "associate", "b2b": "with"})
+    assert 'name="b2b" value="with" form="association-form"' in list_page.content.decode()
+    bob_client.post(
+        reverse("clients:associate"), {"all": "1", "q": "", "b2b": "with", "confirmed": "1"}
+    )
+    assert list(Client.objects.for_org(org_a).in_project(project_a)) == [client_a]
