@@ -5,18 +5,21 @@ Python process as the server would, the two readings of an import: the upload ch
 process does before a job exists (`importer.check_header`, what `import_schedule` runs) and
 the worker's reading of the whole sheet (`importer.open_upload` and every row, as the job
 walks it). The photo case runs what the specialist screen runs on an upload (the form field
-and the photo preparation). Each process reports its peak RSS (ru_maxrss), whether the file
-was refused (and the message) or read, or how the process died.
+and the photo preparation). Each process reports its peak RSS (VmHWM) and its RSS once
+Django is loaded, whether the file was refused (and the message) or read, or how the
+process died.
 
 Baseline, in the same run: a normal small file of the same format (--baseline-rows rows),
-and a normal small photo. Targets: every hostile file refused at < 50 MB above nothing, and
-the import of a file under the size limit read in < 400 MB. Prints one JSON object on the
-last line.
+and a normal small photo. Targets: every hostile file refused at < 50 MB above the process's
+start, the largest file the checks accept (every column filled up to IMPORT_MAX_CELLS) read
+in < 400 MB, and the formula without `r` found. Prints one JSON object on the last line.
 
 Cases:
-  xfd_1000000   1.6 KB, one cell at XFD1000000 (the last column, a million rows down)
+  largest_accepted  every column filled, up to the cell budget (--budget-rows to shrink it)
+  xfd_1000000   8 KB (the format's workbook), one cell at XFD1000000 (the last column, a million rows down)
   xfd_1000      one cell at XFD1000
   empty_elements  ~40 KB holding --empty-mb MB of empty shared strings (<si/>)
+  shared_string_copies  one 30 KB shared string named by 20,000 cells (600 MB once read)
   single_quoted_rows  rows numbered r='…' (single quotes) beyond the row limit
   formula_without_r  a formula cell without an `r` attribute
   photo_13000   a ~20 KB 13000×13000 PNG
@@ -92,7 +95,9 @@ def _with_sheet(template, sheet_data: bytes, *, shared_strings: bytes = b"") -> 
     return buffer.getvalue()
 
 
-def build_files(target: Path, *, baseline_rows: int, empty_mb: int) -> dict[str, Path]:
+def build_files(
+    target: Path, *, baseline_rows: int, empty_mb: int, budget_rows: int | None
+) -> dict[str, Path]:
     from django.conf import settings
     from PIL import Image
 
@@ -106,6 +111,12 @@ def build_files(target: Path, *, baseline_rows: int, empty_mb: int) -> dict[str,
     buffer = io.BytesIO()
     template.write(buffer, ([f"Client {i}", f"{i:08d}000199"] for i in range(baseline_rows)))
     save("baseline", buffer.getvalue())
+    # The largest file an import accepts: every column filled, up to the cell budget.
+    width = len(template.headers)
+    rows = budget_rows or settings.IMPORT_MAX_CELLS // width - 1
+    buffer = io.BytesIO()
+    template.write(buffer, ([f"{i:012d}-{c:02d}" for c in range(width)] for i in range(rows)))
+    save("largest_accepted", buffer.getvalue())
     # Cells far away: the readers build the whole rectangle up to the last cell.
     save(
         "xfd_1000000",
@@ -115,6 +126,12 @@ def build_files(target: Path, *, baseline_rows: int, empty_mb: int) -> dict[str,
     # Every shared string is kept in memory before a cell is read, empty ones too.
     strings = b"<si/>" * (empty_mb * 1024 * 1024 // 5)
     save("empty_elements", _with_sheet(template, b"", shared_strings=strings))
+    # One long shared string named by many cells: the readers copy it into each one.
+    named = b"".join(
+        b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (n, n) for n in range(2, 20_002)
+    )
+    long_string = b"<si><t>" + b"y" * 30_000 + b"</t></si>"
+    save("shared_string_copies", _with_sheet(template, named, shared_strings=long_string))
     limit = settings.IMPORT_MAX_ROWS
     save(
         "single_quoted_rows",
@@ -152,9 +169,9 @@ def _run_import(path: Path, stage: str) -> dict:
     if stage == "web":
         importer.check_header(fmt, path)
         return {"rows": None}
-    _inspection, sheet = importer.open_upload(path)
+    inspection, sheet = importer.open_upload(path)
     rows = sum(1 for _number, cells in sheet.rows() if not importer._blank(cells))
-    return {"rows": rows - 1}
+    return {"rows": rows - 1, "formula_rows": sorted(inspection.formula_rows)}
 
 
 def _run_photo(path: Path) -> dict:
@@ -214,6 +231,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--baseline-rows", type=int, default=1000)
     parser.add_argument("--empty-mb", type=int, default=20)
+    parser.add_argument(
+        "--budget-rows", type=int, help="rows of the largest accepted file (default: the budget)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("PATH", "STAGE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -222,40 +242,43 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         os.environ.setdefault("VIGIA_VAR_DIR", folder)
         _setup()
-        files = build_files(Path(folder), baseline_rows=args.baseline_rows, empty_mb=args.empty_mb)
+        files = build_files(
+            Path(folder),
+            baseline_rows=args.baseline_rows,
+            empty_mb=args.empty_mb,
+            budget_rows=args.budget_rows,
+        )
         cases: dict[str, dict] = {}
         for name, path in files.items():
             stages = ("photo",) if name.startswith("photo") else ("web", "worker")
             cases[name] = {"file_bytes": path.stat().st_size}
             for stage in stages:
                 cases[name][stage] = measure(path, stage)
-    peaks = {
-        (name, stage): result.get("peak_rss_mb")
-        for name, case in cases.items()
-        for stage, result in case.items()
-        if isinstance(result, dict)
-    }
-    baseline = {stage: peaks.get(("baseline", stage)) for stage in ("web", "worker")}
-    baseline["photo"] = peaks.get(("photo_baseline", "photo"))
+    accepted = ("baseline", "largest_accepted", "photo_baseline", "formula_without_r")
     # What reading a hostile file costs beyond the process's own start (Django loaded).
-    costs = [
-        result["peak_rss_mb"] - result["startup_rss_mb"] if "peak_rss_mb" in result else None
+    refusals = [
+        result
         for name, case in cases.items()
-        if "baseline" not in name
+        if name not in accepted
         for result in case.values()
         if isinstance(result, dict)
     ]
-    refused_all = all(
-        result.get("outcome") == "refused"
-        for name, case in cases.items()
-        if "baseline" not in name
-        for stage, result in case.items()
-        if isinstance(result, dict)
-    )
+    largest = [cases["largest_accepted"][stage] for stage in ("web", "worker")]
     targets = {
-        "hostile_refused": refused_all,
-        "refused_cost_under_50_mb": all(cost is not None and cost < 50 for cost in costs),
-        "baseline_under_400_mb": all(peak is not None and peak < 400 for peak in baseline.values()),
+        "hostile_refused": all(result["outcome"] == "refused" for result in refusals),
+        "refused_cost_under_50_mb": all(
+            result.get("peak_rss_mb", 1e9) - result.get("startup_rss_mb", 0) < 50
+            for result in refusals
+        ),
+        "formula_row_found": cases["formula_without_r"]["worker"].get("formula_rows") == [2],
+        "largest_accepted_read_under_400_mb": all(
+            result["outcome"] == "read" and result["peak_rss_mb"] < 400 for result in largest
+        ),
+    }
+    baseline = {
+        "web": cases["baseline"]["web"].get("peak_rss_mb"),
+        "worker": cases["baseline"]["worker"].get("peak_rss_mb"),
+        "photo": cases["photo_baseline"]["photo"].get("peak_rss_mb"),
     }
     print(json.dumps({"cases": cases, "baseline_peak_rss_mb": baseline, "targets": targets}))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -264,6 +265,7 @@ def _tags(*names: str) -> frozenset[str]:
 _ROW_TAGS, _CELL_TAGS, _DIMENSION_TAGS = _tags("row"), _tags("c"), _tags("dimension")
 # What makes a cell hold something the readers keep; an empty styled cell is skipped by them.
 _CONTENT_TAGS, _FORMULA_TAGS = _tags("v", "is", "f"), _tags("f")
+_VALUE_TAGS, _TEXT_TAGS, _STRING_TAGS = _tags("v"), _tags("t"), _tags("si")
 _REFERENCE = re.compile(r"\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,9})\s*")
 _READ_BYTES = 1 << 20
 # Parts smaller than this are never refused for their compression ratio: short XML repeats a lot.
@@ -327,6 +329,10 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
             )
 
 
+def _entry(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
 def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
@@ -352,9 +358,19 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
     )
     if not target:
         raise FileError(gettext_noop("The .xlsx file is damaged and cannot be read."))
-    entry = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     scan = _SheetScan()
-    with archive.open(entry) as stream:
+    strings = next(
+        (
+            rel.get("Target", "")
+            for rel in rels.findall("rel:Relationship", _NS)
+            if rel.get("Type", "").endswith("/sharedStrings")
+        ),
+        "",
+    )
+    if strings:
+        with archive.open(_entry(strings)) as stream:
+            scan.feed_shared_strings(stream)
+    with archive.open(_entry(target)) as stream:
         scan.feed(stream)
     return Inspection(
         sheet_name=first.get("name", ""),
@@ -366,13 +382,16 @@ def _inspect_archive(archive: zipfile.ZipFile) -> Inspection:
 class _SheetScan:
     """One pass of a sheet's XML through expat, in constant memory: every row and cell
     position as the readers compute it (an `r` in either quoting, or none: then the one after
-    the previous), checked against the row limit and the cell budget as it comes; and the
-    first formula of each row. A real XML parser, not patterns over the bytes, so that no
-    spelling of the markup (quotes, prefixes, entities, comments) hides a cell from it."""
+    the previous), checked against the row limit and the cell budget as it comes; the text
+    the readers would hold (a shared string is copied into every cell that names it, so a
+    small file can name a long one a million times); and the first formula of each row. A
+    real XML parser, not patterns over the bytes, so that no spelling of the markup (quotes,
+    prefixes, entities, comments) hides a cell from it."""
 
     def __init__(self) -> None:
         self.max_rows = settings.IMPORT_MAX_ROWS + 1  # the header row comes on top
         self.max_cells = settings.IMPORT_MAX_CELLS
+        self.max_text = settings.IMPORT_MAX_TEXT_BYTES
         self.row = 0
         self.column = 0
         self.last_row = 0
@@ -380,21 +399,75 @@ class _SheetScan:
         self.formulas: dict[int, str] = {}
         self.columns: dict[str, int] = {}
         self.cell_kept = True  # no cell opened yet
+        self.shared_cell = False
+        self.shared_lengths = array("L")
+        self.text = 0
+        self.parser: Any = None
 
-    def feed(self, stream: BinaryIO) -> None:
-        parser = expat.ParserCreate(namespace_separator=" ")
-        parser.StartElementHandler = self.start
+    def _parser(self, start) -> Any:
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.buffer_text = True
+        self.parser.StartElementHandler = start
+        return self.parser
+
+    def _feed(self, parser, stream: BinaryIO) -> None:
         while chunk := stream.read(_READ_BYTES):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
 
+    def feed_shared_strings(self, stream: BinaryIO) -> None:
+        """The length of every shared string; the readers hold them all, and a copy in each
+        cell that names one."""
+        self._feed(self._parser(self._shared_start), stream)
+
+    def _shared_start(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag in _STRING_TAGS:
+            self.shared_lengths.append(0)
+            self.parser.CharacterDataHandler = None
+        elif tag in _TEXT_TAGS and self.shared_lengths:
+            self.parser.CharacterDataHandler = self._shared_text
+
+    def _shared_text(self, text: str) -> None:
+        size = len(text.encode())
+        self.shared_lengths[-1] += size
+        self._add_text(size)
+
+    def feed(self, stream: BinaryIO) -> None:
+        self._feed(self._parser(self.start), stream)
+
+    def _cell_text(self, text: str) -> None:
+        if self.shared_cell:
+            try:
+                size = self.shared_lengths[int(text)]
+            except (ValueError, IndexError):
+                raise FileError(
+                    gettext_noop("The .xlsx file is damaged and cannot be read.")
+                ) from None
+        else:
+            size = len(text.encode())
+        self._add_text(size)
+
+    def _add_text(self, size: int) -> None:
+        self.text += size
+        if self.text > self.max_text:
+            raise FileError(
+                gettext_noop(
+                    "The sheet holds more than %(size)d MB of text; split it into smaller files."
+                ),
+                size=self.max_text // (1024 * 1024),
+            )
+
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         # A value or formula belongs to the cell opened last: nothing else in a sheet has
         # one. No end handler: this pass runs once per element of the largest files.
+        if self.parser.CharacterDataHandler is not None:
+            self.parser.CharacterDataHandler = None
         if tag in _CONTENT_TAGS:
             if not self.cell_kept:
                 self.cell_kept = True
                 self._keep(self.row, self.column)
+            if tag in _VALUE_TAGS and self.shared_cell:
+                self.parser.CharacterDataHandler = self._cell_text
             if tag in _FORMULA_TAGS:
                 self.formulas.setdefault(self.row, get_column_letter(self.column))
         elif tag in _CELL_TAGS:
@@ -406,6 +479,7 @@ class _SheetScan:
             if row > self.max_rows or column > _LAST_COLUMN:
                 self._check(row, column, reference)
             self.row, self.column, self.cell_kept = row, column, False
+            self.shared_cell = attributes.get("t") == "s"
         elif tag in _ROW_TAGS:
             number = attributes.get("r")
             row = self.row + 1 if number is None else self._number(number)
@@ -413,6 +487,8 @@ class _SheetScan:
                 self._check(row, 1, number)
             # Until a cell opens, nothing in the row can be kept.
             self.row, self.column, self.cell_kept = row, 0, True
+        elif tag in _TEXT_TAGS:
+            self.parser.CharacterDataHandler = self._cell_text
         elif tag in _DIMENSION_TAGS:
             # What the file says it holds: readers size their tables from it.
             for reference in attributes.get("ref", "").split(":")[-1:]:

@@ -1,27 +1,21 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from specialists.models import ADDRESS_FIELDS, AdditionalField, Calendar, Shift, Specialist
 from specialists.selectors import additional_field_list
 from tenancy import additional_fields
+from tenancy.images import photo_check
 from tenancy.models import Organization
 
 
 class PhotoField(forms.ImageField):
     def to_python(self, data):
-        # Checked before Pillow opens the file: a huge upload is refused without decoding it.
-        if data and getattr(data, "size", 0) > settings.SPECIALIST_PHOTO_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The photo is too large (%(size)s); the limit is %(limit)s.")
-                % {
-                    "size": filesizeformat(data.size),
-                    "limit": filesizeformat(settings.SPECIALIST_PHOTO_MAX_BYTES),
-                }
-            )
+        # Size, type and dimensions from the header before Pillow decodes anything: a huge
+        # upload, or a small file declaring a huge picture, is refused without decoding it.
+        if data:
+            photo_check(data)
         return super().to_python(data)
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,7 +13,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from specialists.models import (
     ADDRESS_FIELDS,
@@ -30,10 +28,10 @@ from specialists.models import (
 from specialists.selectors import additional_field_list
 from tenancy import additional_fields
 from tenancy.auth import login_clash
+from tenancy.images import photo_save, prepare_photo
 from tenancy.models import Membership, Organization, Project, User
 from tenancy.services import ownership_check
 
-THUMBNAIL_SIZE = (160, 160)
 PROFILE_FIELDS = ("name", "email", "status", "culture", *ADDRESS_FIELDS)
 
 
@@ -53,23 +51,15 @@ def specialist_prepare(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _thumbnail(photo: UploadedFile) -> ContentFile:
+    # Still called by clients.services until it calls tenancy.images.photo_save itself.
     try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            image = image.convert("RGB")
-            image.thumbnail(THUMBNAIL_SIZE)
-            out = BytesIO()
-            image.save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValidationError({"photo": _("The photo is not an image we can read.")}) from exc
-    return ContentFile(out.getvalue(), name="thumbnail.jpg")
+        return prepare_photo(photo)[1]
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
 
 
 def _set_photo(specialist: Specialist, photo: UploadedFile) -> None:
-    thumbnail = _thumbnail(photo)
-    photo.seek(0)
-    specialist.photo.save(photo.name, photo, save=False)
-    specialist.photo_thumbnail.save(thumbnail.name, thumbnail, save=False)
+    photo_save(specialist, photo)
 
 
 def password_policy(*, password: str, user: User | None = None) -> list[tuple[str, bool]]:

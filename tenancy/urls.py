@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tenancy import views
+from tenancy import media, views
 from tenancy.forms import LoginForm, ThrottledPasswordResetForm
 
 urlpatterns = [
+    *media.urlpatterns,
     path("organizacao/", views.organization_switch, name="organization_switch"),
     path("configuracoes/", views.organization_settings, name="organization_settings"),
     path("configuracoes/projetos/", views.project_create, name="project_create"),

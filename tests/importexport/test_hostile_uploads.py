@@ -77,6 +77,20 @@ def test_it_refuses_a_highly_compressed_part(tmp_path):
         inspect_upload(path)
 
 
+def test_it_refuses_a_long_shared_string_named_by_many_cells(tmp_path, settings):
+    settings.IMPORT_MAX_TEXT_BYTES = 10 * 1024 * 1024
+    named = b"".join(
+        b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (n, n) for n in range(2, 1002)
+    )
+    path = tmp_path / "copies.xlsx"
+    path.write_bytes(
+        _with_sheet(_template(), named, shared_strings=b"<si><t>" + b"y" * 30_000 + b"</t></si>")
+    )
+    assert path.stat().st_size < 50_000
+    with translation.override("en"), pytest.raises(FileError, match="more than 10 MB of text"):
+        inspect_upload(path)
+
+
 def test_it_reads_a_formula_cell_without_a_reference_as_a_formula(tmp_path):
     path = tmp_path / "formula.xlsx"
     path.write_bytes(
