@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
+    BooleanField,
     Count,
     DateTimeField,
     DurationField,
@@ -73,7 +74,9 @@ def terminal_search(
     terminals = (
         Terminal.objects.for_org(organization)
         .select_related("device_type", "client")
-        .annotate(in_maintenance=in_maintenance(now))
+        .annotate(
+            in_maintenance=ExpressionWrapper(in_maintenance(now), output_field=BooleanField())
+        )
     )
     query = query.strip()
     if query:
