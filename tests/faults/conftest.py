@@ -235,6 +235,11 @@ class Service:
         if self.process.poll() is not None:
             raise RuntimeError(f"{command} exited:\n{log.read_text()}")
 
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -338,7 +343,10 @@ def stack(postgres, redis_server, migrated, smtp, tmp_path, request) -> Iterator
     )
     result = Stack(postgres, redis_server, database, env, tmp_path)
     yield result
+    # Killed, not stopped: a warm shutdown waits for the tasks under way, and nothing here
+    # needs them finished.
     for process in reversed(result.processes):
+        process.kill()
         process.stop()
     for event in (mailbox.hanging, mailbox.holding):
         if event is not None:

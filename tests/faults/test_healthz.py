@@ -121,8 +121,9 @@ def test_it_follows_the_worker_on_the_embedded_defaults(tmp_path):
         assert wait_until(lambda: healthz(url)[0] == 200, timeout=30), healthz(url)
         assert healthz(url)[1]["checks"] == ALL_UP
 
-        worker.stop()
+        worker.kill()
         assert wait_until(lambda: healthz(url)[1]["down"] == ["worker"], timeout=30)
     finally:
         for process in reversed(stack.processes):
+            process.kill()
             process.stop()
