@@ -223,12 +223,15 @@ def test_the_new_menu(login, live_server, bob, english, clients_world):
     expect(page.locator("#modal .modal")).to_contain_text("Import")
     page.keyboard.press("Escape")
 
-    # The specialists' menu opens their detail view with its tabs.
+    # The new record opens the detail view with its tabs, on both lists.
+    summary.click()
+    menu.get_by_role("link", name="New Client").click()
+    expect(page).to_have_url(re.compile(r"/clientes/novo/$"))
+    expect(page.get_by_role("tab", name="Details")).to_be_visible()
     page.goto(f"{live_server.url}/especialistas/")
     page.locator(".page-header summary").click()
     page.get_by_role("link", name="New specialist").click()
     expect(page).to_have_url(re.compile(r"/especialistas/novo/$"))
-    expect(page.get_by_role("tab", name="Details")).to_be_visible()
 
 
 def test_admins_manage_projects(login, live_server, alice, english, org_a, project_a):
