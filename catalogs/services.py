@@ -230,13 +230,6 @@ def document_add(
     return document
 
 
-def document_update(*, organization: Organization, document: CatalogDocument, title: str) -> None:
-    ownership_check(organization, document)
-    document.title = title.strip()
-    document.full_clean(exclude=["organization", "catalog", "file", "url"])
-    document.save(update_fields=["title"])
-
-
 def document_delete(*, organization: Organization, document: CatalogDocument) -> None:
     ownership_check(organization, document)
     files = [document.file] if document.file else []
