@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -14,11 +12,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from importexport import exporter, importer
+from importexport.files import job_file_local, job_file_save, job_file_written
 from importexport.models import ImportFailure
 from importexport.registry import format_get, format_reads_csv
 from importexport.xlsx import REASON_HEADER, FileError, build_template
 from notifications.models import Job
-from notifications.services import job_create, job_file_new, job_file_path, job_finish
+from notifications.services import job_create, job_finish
 from tenancy.models import Organization, Project
 
 EXPORT_VARIANTS = ("empty", "data", "data_plain")
@@ -77,22 +76,22 @@ def export_run(*, job_id: int, organization_id: int) -> Job | None:
     total = fmt.model.objects.filter(organization_id=organization_id).count()
     Job.objects.filter(pk=job.pk).update(rows_total=total)
     name = _filename(job.entity, "")
-    relative, path = job_file_new(job=job, name=f"{name}.zip")
 
     def progress(rows: int) -> None:
         Job.objects.filter(pk=job.pk).update(rows_done=min(rows, total))
 
-    exporter.export_zip(
-        fmt=fmt,
-        variant=job.variant,
-        organization_id=organization_id,
-        language=job.language,
-        target=path,
-        name=name,
-        on_progress=progress,
-    )
+    with job_file_written(job=job, name=f"{name}.zip") as written:
+        exporter.export_zip(
+            fmt=fmt,
+            variant=job.variant,
+            organization_id=organization_id,
+            language=job.language,
+            target=written.path,
+            name=name,
+            on_progress=progress,
+        )
     job.refresh_from_db()
-    return job_finish(job=job, result_path=relative)
+    return job_finish(job=job, result_path=written.name)
 
 
 def _upload_suffix(entity: str, upload: UploadedFile) -> str:
@@ -130,8 +129,7 @@ def import_schedule(
     fmt = format_get(entity)
     suffix = _upload_suffix(entity, upload)
     _check_upload(upload)
-    Path(settings.JOB_FILES_DIR).mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=settings.JOB_FILES_DIR, suffix=suffix) as staged:
+    with tempfile.NamedTemporaryFile(suffix=suffix) as staged:
         for piece in upload.chunks():
             staged.write(piece)
         staged.flush()
@@ -145,8 +143,7 @@ def import_schedule(
             project=project,
             source_name=upload.name,
         )
-        relative, path = job_file_new(job=job, name=f"upload{suffix}")
-        shutil.copyfile(staged.name, path)
+        relative = job_file_save(job=job, name=f"upload{suffix}", source=staged.name)
     job.input_path = relative
     job.save(update_fields=["input_path"])
     transaction.on_commit(lambda: import_run_task.delay(job.id, organization.id))
@@ -160,7 +157,8 @@ def import_run(*, job_id: int, organization_id: int) -> Job | None:
         return job
     fmt = format_get(job.entity)
     with translation.override(job.language):
-        counts, columns = importer.import_run(job=job, fmt=fmt, path=job_file_path(job.input_path))
+        with job_file_local(job.input_path) as path:
+            counts, columns = importer.import_run(job=job, fmt=fmt, path=path)
         result = _write_failures(job, fmt, columns) if counts.get("failed") else ""
     job.refresh_from_db()
     return job_finish(job=job, result_path=result, counts=counts)
@@ -170,11 +168,11 @@ def _write_failures(job: Job, fmt, columns) -> str:
     """The failed rows as an .xlsx: their original cells, in the file's column order, and a
     last column with the reason (which an import of the corrected file ignores)."""
     template = build_template(columns, title=str(fmt.label), extra_headers=(REASON_HEADER,))
-    relative, path = job_file_new(job=job, name="linhas-com-erro.xlsx")
     failures = ImportFailure.objects.filter(job=job).order_by("row_number")
     rows = (
         [*cells, *[""] * (len(columns) - len(cells)), reason]
         for cells, reason in failures.values_list("cells", "reason").iterator(chunk_size=2000)
     )
-    template.write(path, rows)
-    return relative
+    with job_file_written(job=job, name="linhas-com-erro.xlsx") as written:
+        template.write(written.path, rows)
+    return written.name

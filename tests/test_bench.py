@@ -25,6 +25,7 @@ SMOKE = {
     "api_auth": ["--calls", "50"],
     "contacts_search": ["--rows", "300", "--repeat", "1"],
     "association": ["--rows", "300", "--baseline-rows", "50"],
+    "hostile_uploads": ["--baseline-rows", "100", "--empty-mb", "2", "--budget-rows", "1000"],
     "load.run": ["--clients", "300", "--duration", "8", "--users", "4", "--workers", "1"],
     "availability": [
         "--terminals",
@@ -41,6 +42,7 @@ SMOKE = {
 
 # What a smoke run must say beyond "it ran": the import and export benches judge their targets.
 CHECKS = {
+    "hostile_uploads": lambda result: all(result["targets"].values()),
     "exporter": lambda result: (
         result["rows"] == 300
         and result["files"] == 1
