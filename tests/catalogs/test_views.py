@@ -133,3 +133,26 @@ def test_charlie_gets_404_on_everything_of_organization_a(charlie_client, org_a)
         assert charlie_client.post(url).status_code in (404, 405)
     assert Catalog.objects.get().name == catalog.name
     assert CatalogDocument.objects.count() == 1
+
+
+def test_the_django_admin_lists_a_catalog_and_refuses_foreign_clients(admin_client, org_a, org_b):
+    catalog = CatalogFactory(organization=org_a, name="Verão")
+    CatalogDocumentFactory(catalog=catalog, title="Lookbook")
+    assert admin_client.get(reverse("admin:catalogs_catalog_changelist")).status_code == 200
+    change = reverse("admin:catalogs_catalog_change", args=[catalog.pk])
+    assert "Lookbook" in admin_client.get(change).content.decode()
+    foreign = SearchableClientFactory(organization=org_b)
+    response = admin_client.post(
+        reverse("admin:catalogs_catalog_add"),
+        {
+            "organization": org_a.pk,
+            "name": "Inverno",
+            "description": "",
+            "order": 2,
+            "clients": str(foreign.pk),
+            "documents-TOTAL_FORMS": 0,
+            "documents-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert not Catalog.objects.filter(name="Inverno").exists()
