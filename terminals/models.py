@@ -179,6 +179,13 @@ class Episode(TenantModel):
             # Availability reads the episodes that overlap a window: those that ended inside
             # it (this index) and the open ones (the unique partial index above).
             models.Index(fields=["organization", "ended_at"], name="episode_org_ended"),
+            # "Longest open outages first": the open episodes alone, oldest first; the other
+            # indexes would walk the whole history before the first open one.
+            models.Index(
+                fields=["organization", "started_at", "id"],
+                name="episode_open_started",
+                condition=Q(ended_at__isnull=True),
+            ),
         ]
         verbose_name = _("disconnection episode")
         verbose_name_plural = _("disconnection episodes")
