@@ -126,7 +126,8 @@ class TenantAdminMixin(AuditlogHistoryAdminMixin):
         related = db_field.remote_field.model
         queryset = kwargs.get("queryset", related._default_manager.all())
         kwargs["queryset"] = scope_queryset(queryset, ids)
-        if related is Organization and len(ids) == 1:
+        # Not in an inline: a row left as offered would count as not filled in.
+        if related is Organization and len(ids) == 1 and isinstance(self, admin.ModelAdmin):
             kwargs["initial"] = ids[0]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

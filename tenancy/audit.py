@@ -23,6 +23,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenancy.models import Membership, Organization, User
 
@@ -31,7 +32,7 @@ from tenancy.models import Membership, Organization, User
 TRACKED: dict[str, dict[str, Any]] = {
     "clients.Client": {
         "exclude_fields": ["search_text", "created_at", "updated_at", "created_by", "updated_by"],
-        "m2m_fields": {"projects", "groups"},
+        "m2m_fields": {"projects", "groups", "companies", "services"},
     },
     # The client is kept with each entry, so the client's history lists its contacts' changes,
     # deleted ones included.
@@ -60,38 +61,51 @@ TRACKED: dict[str, dict[str, Any]] = {
         "serialize_data": True,
         "serialize_kwargs": {"fields": ["specialist"]},
     },
-    "tenancy.Membership": {"exclude_fields": ["created_at"]},
+    # Memberships and projects are kept with their organization, whose history lists them.
+    "tenancy.Membership": {
+        "exclude_fields": ["created_at"],
+        "serialize_data": True,
+        "serialize_kwargs": {"fields": ["organization"]},
+    },
     "tenancy.Organization": {"exclude_fields": ["created_at"]},
-    "tenancy.Project": {"exclude_fields": ["created_at"]},
+    "tenancy.Project": {
+        "exclude_fields": ["created_at"],
+        "serialize_data": True,
+        "serialize_kwargs": {"fields": ["organization"]},
+    },
 }
 
 # The kinds of organization events (additional_data["event"]) and how the history names them.
 EVENTS = {
-    "import": _("Import"),
-    "login": _("Login"),
-    "login_failed": _("Failed login"),
-    "locked_out": _("Locked out"),
-    "token_created": _("Token created"),
-    "token_revoked": _("Token revoked"),
+    "import": pgettext_lazy("history", "Import"),
+    "login": pgettext_lazy("history", "Login"),
+    "login_failed": pgettext_lazy("history", "Failed login"),
+    "locked_out": pgettext_lazy("history", "Locked out"),
+    "token_created": pgettext_lazy("history", "Token created"),
+    "token_revoked": pgettext_lazy("history", "Token revoked"),
 }
 # What each event's figures are called.
 EVENT_FIELDS = {
-    "file": _("file"),
-    "format": _("format"),
-    "created": _("created"),
-    "updated": _("updated"),
-    "failed": _("failed"),
-    "user": _("user"),
-    "ip": _("address"),
-    "token": _("token"),
-    "specialist": _("specialist"),
-    "via": _("via"),
+    "file": pgettext_lazy("history", "file"),
+    "format": pgettext_lazy("history", "format"),
+    "created": pgettext_lazy("history", "created"),
+    "updated": pgettext_lazy("history", "updated"),
+    "failed": pgettext_lazy("history", "failed"),
+    "user": pgettext_lazy("history", "user"),
+    "ip": pgettext_lazy("history", "address"),
+    "token": pgettext_lazy("history", "token"),
+    "specialist": pgettext_lazy("history", "specialist"),
+    "via": pgettext_lazy("history", "via"),
 }
-# A record whose history lists its children's entries too: label → (child label, the
-# child's reference to it, kept in the entries' serialized_data).
+# A record whose history lists its children's entries too: label → [(child label, the
+# child's reference to it, kept in the entries' serialized_data)].
 CHILDREN = {
-    "clients.Client": ("contacts.Contact", "client"),
-    "specialists.Specialist": ("tokens.IntegrationToken", "specialist"),
+    "clients.Client": [("contacts.Contact", "client")],
+    "specialists.Specialist": [("tokens.IntegrationToken", "specialist")],
+    "tenancy.Organization": [
+        ("tenancy.Membership", "organization"),
+        ("tenancy.Project", "organization"),
+    ],
 }
 PAGE_SIZE = 20
 
@@ -273,11 +287,11 @@ def _entries_of(model: type[models.Model], q: Q) -> Q:
 
 
 def history_entries(*, obj: models.Model) -> models.QuerySet[LogEntry]:
-    """The entries of `obj`, newest first; a client's include its contacts', a specialist's its
-    tokens'. The caller has fetched `obj` inside the organization."""
+    """The entries of `obj`, newest first, with its children's (CHILDREN: a client's contacts,
+    a specialist's tokens, an organization's memberships and projects). The caller has
+    fetched `obj` inside the organization."""
     condition = _entries_of(type(obj), Q(object_id=obj.pk))
-    if obj._meta.label in CHILDREN:
-        label, field = CHILDREN[obj._meta.label]
+    for label, field in CHILDREN.get(obj._meta.label, []):
         condition |= _entries_of(
             apps.get_model(label), Q(**{f"serialized_data__fields__{field}": obj.pk})
         )
@@ -313,7 +327,7 @@ def _value(field, value) -> str:
     if field is not None and field.many_to_one:
         return _fk_display(field, value)
     if field is not None and isinstance(field, models.BooleanField):
-        return str(_("yes") if value in (True, "True") else _("no"))
+        return str(_("Yes") if value in (True, "True") else _("No"))
     return str(value)
 
 
@@ -357,9 +371,9 @@ def entry_title(entry: LogEntry, obj: models.Model) -> str:
     if entry.action == LogEntry.Action.ACCESS and "event" in data:
         return str(EVENTS.get(data["event"], data["event"]))
     verbs = {
-        LogEntry.Action.CREATE: _("Created"),
-        LogEntry.Action.UPDATE: _("Changed"),
-        LogEntry.Action.DELETE: _("Deleted"),
+        LogEntry.Action.CREATE: pgettext_lazy("history", "Created"),
+        LogEntry.Action.UPDATE: pgettext_lazy("history", "Changed"),
+        LogEntry.Action.DELETE: pgettext_lazy("history", "Deleted"),
     }
     verb = str(verbs.get(entry.action, ""))
     model = entry.content_type.model_class()

@@ -287,3 +287,33 @@ def test_the_admin_shows_a_rows_history(staff_charlie, client_b):
     assert "nova" in response.content.decode()
     missing = reverse("admin:clients_client_auditlog", args=[client_b.pk + 1000])
     assert staff_charlie.get(missing).status_code == 302
+
+
+def _new_user(organization, username="nova") -> dict:
+    return {
+        "username": username,
+        "password1": "uma-senha-bem-longa-42",
+        "password2": "uma-senha-bem-longa-42",
+        "usable_password": "true",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "1",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-organization": organization.pk,
+        "memberships-0-role": Membership.Role.OPERATOR,
+    }
+
+
+def test_a_user_an_organization_admin_adds_joins_one_of_their_organizations(
+    staff_charlie, org_a, org_b
+):
+    url = reverse("admin:tenancy_user_add")
+    assert staff_charlie.post(url, _new_user(org_a)).status_code == 200
+    assert not User.objects.filter(username="nova").exists()
+    without = {**_new_user(org_b), "memberships-TOTAL_FORMS": "0"}
+    assert staff_charlie.post(url, without).status_code == 200
+    assert not User.objects.filter(username="nova").exists()
+    assert staff_charlie.post(url, _new_user(org_b)).status_code == 302
+    user = User.objects.get(username="nova")
+    assert not (user.is_staff or user.is_superuser)
+    assert list(user.memberships.values_list("organization", flat=True)) == [org_b.pk]

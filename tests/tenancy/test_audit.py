@@ -179,3 +179,16 @@ def test_an_import_job_is_one_entry_with_its_file_and_counts(org_a, bob, tmp_pat
         "failed": 1,
     }
     assert entry.actor == bob and entry.object_id == org_a.pk
+
+
+def test_memberships_and_projects_are_on_the_organizations_history(alice_client, bob, org_a):
+    from tenancy.models import Membership
+    from tests.factories import ProjectFactory
+
+    membership = Membership.objects.get(user=bob, organization=org_a)
+    membership.role = Membership.Role.ADMIN
+    membership.save()
+    ProjectFactory(organization=org_a, name="Farmácias")
+    body = alice_client.get(reverse("organization_history")).content.decode()
+    assert "Farmácias" in body
+    assert str(Membership.Role.OPERATOR.label) in body and str(Membership.Role.ADMIN.label) in body
