@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
 from uuid import UUID
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -251,8 +253,15 @@ def client_create(request: VigiaRequest) -> HttpResponse:
     return _render_profile(request, client=None, tab=tab, form=form, status=status)
 
 
+def _tile_origins() -> list[str]:
+    tiles = urlsplit(settings.CLIENT_MAP_TILE_URL)
+    return [f"{tiles.scheme}://{tiles.netloc}"] if tiles.scheme and tiles.netloc else []
+
+
 @require_http_methods(["GET", "POST"])
 @member_required
+# The map's tiles: the only images loaded from another origin, on this page only.
+@csp_update({"img-src": _tile_origins()})
 def client_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
     try:
         client = client_get(organization=request.organization, code=code)

@@ -329,3 +329,9 @@ def test_charlie_cannot_touch_the_lists(charlie_client, org_a, org_b, charlie):
     response = charlie_client.post(delete)
     assert response.status_code in (403, 404)
     assert Service.objects.filter(pk=service.pk).exists()
+
+
+def test_only_the_clients_page_allows_the_map_tiles(bob_client, acme):
+    policy = bob_client.get(_page(acme))["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tile.openstreetmap.org" in policy
+    assert "openstreetmap" not in bob_client.get(reverse("clients:list"))["Content-Security-Policy"]
