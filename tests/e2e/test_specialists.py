@@ -20,7 +20,8 @@ def test_it_creates_a_specialist_with_a_shift_a_group_and_a_token(page, login, a
     login("alice")
 
     page.get_by_role("link", name="Especialistas").click()
-    page.get_by_role("link", name="+ Novo").click()
+    page.locator(".page-header summary", has_text="Novo").click()
+    page.locator(".page-header").get_by_role("link", name=re.compile("Novo especialista")).click()
     page.fill("#id_name", "Joana Prado")
     page.fill("#id_email", "joana@example.com")
     # The policy checklist turns green item by item while typing.
