@@ -121,3 +121,13 @@ def test_the_settings_put_files_in_the_bucket_when_one_is_named():
     assert chosen["class"] == "S3Storage"
     assert chosen["options"]["bucket_name"] == "vigia-files"
     assert chosen["options"]["endpoint_url"] == "http://127.0.0.1:9000"
+
+
+def test_the_specialist_pages_show_the_served_thumbnail(bob_client, specialist_with_photo):
+    url = photo_url(specialist_with_photo.photo_thumbnail)
+    for page in (
+        reverse("specialists:list"),
+        reverse("specialists:detail", args=[specialist_with_photo.code]),
+    ):
+        assert url.replace("&", "&amp;") in bob_client.get(page).content.decode()
+    assert bob_client.get(url).status_code == 200
