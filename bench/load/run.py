@@ -17,6 +17,7 @@ import argparse
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,16 @@ def _summary(prefix: Path) -> dict:
     }
 
 
+def _stop(server: subprocess.Popen) -> None:
+    # A worker still inside a slow baseline query outlasts gunicorn's graceful shutdown.
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=1_000_000)
@@ -251,8 +262,7 @@ def main() -> None:
                 log("baseline run…")
                 baseline = _locust(port, data, "/bench/clientes/", args, Path(folder), "baseline")
         finally:
-            os.killpg(server.pid, 15)
-            server.wait(timeout=30)
+            _stop(server)
     result = {
         "bench": "load",
         "clients": args.clients,
