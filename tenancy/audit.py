@@ -27,11 +27,14 @@ from django.utils.translation import pgettext_lazy
 
 from tenancy.models import Membership, Organization, User
 
+# Never in a history: keys, the row's organization (it never changes) and derived columns
+# (a search column, a photo's thumbnail) that follow the fields a person typed.
+ALWAYS_EXCLUDED = ["id", "code", "organization", "search_text", "photo_thumbnail"]
 # label → how auditlog records it. Derived or machine-written columns are left out: they
 # change with every save or heartbeat and say nothing a person did; secrets never enter.
 TRACKED: dict[str, dict[str, Any]] = {
     "clients.Client": {
-        "exclude_fields": ["search_text", "created_at", "updated_at", "created_by", "updated_by"],
+        "exclude_fields": ["created_at", "updated_at", "created_by", "updated_by"],
         "m2m_fields": {"projects", "groups", "companies", "services"},
     },
     # The client is kept with each entry, so the client's history lists its contacts' changes,
@@ -108,6 +111,7 @@ CHILDREN = {
     ],
 }
 PAGE_SIZE = 20
+EMPTY = "—"
 
 
 def register_models() -> None:
@@ -121,7 +125,10 @@ def register_models() -> None:
         reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
         auditlog.register(
             model,
-            **{**options, "exclude_fields": ["id", "code", *options["exclude_fields"], *reverse]},
+            **{
+                **options,
+                "exclude_fields": [*ALWAYS_EXCLUDED, *options["exclude_fields"], *reverse],
+            },
         )
 
 
@@ -313,7 +320,7 @@ def _field(model, name: str) -> models.Field | None:
 
 def _fk_display(field, value: str) -> str:
     if value in ("None", "", None):
-        return "—"
+        return EMPTY
     related = field.remote_field.model
     found = related._default_manager.filter(pk=value).first() if str(value).isdigit() else None
     return str(found) if found is not None else str(value)
@@ -321,7 +328,7 @@ def _fk_display(field, value: str) -> str:
 
 def _value(field, value) -> str:
     if value in (None, "None", ""):
-        return "—"
+        return EMPTY
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field is not None and field.many_to_one:
@@ -355,11 +362,14 @@ def entry_lines(entry: LogEntry) -> list[tuple[str, str, str]]:
                 lines.append((label, f"− {objects}", ""))
         elif isinstance(values, list | tuple) and len(values) == 2:
             old, new = _value(field, values[0]), _value(field, values[1])
-            # A created row has no old values, a deleted one no new: its values, plainly.
+            # A created row has no old values, a deleted one no new: its values, plainly, the
+            # empty ones left out.
             if entry.action == LogEntry.Action.CREATE:
-                lines.append((label, "", new))
+                if new != EMPTY:
+                    lines.append((label, "", new))
             elif entry.action == LogEntry.Action.DELETE:
-                lines.append((label, "", old))
+                if old != EMPTY:
+                    lines.append((label, "", old))
             else:
                 lines.append((label, old, new))
     return lines

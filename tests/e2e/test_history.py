@@ -66,7 +66,8 @@ def test_the_settings_history_lists_the_organizations_events(login, live_server,
     history = page.locator("#history")
     history.scroll_into_view_if_needed()
     expect(history).to_contain_text("clientes.xlsx")
-    expect(history).to_contain_text("Login")
+    # With the login that opened the page, the organization's creation and alice's membership.
+    expect(history.locator(".history-entry")).to_have_count(4)
     _shot(page, "settings-history")
 
 
@@ -83,3 +84,34 @@ def test_without_javascript_the_link_opens_the_history_page(browser, live_server
     assert "/historico/tipo-de-equipamento/" in page.url
     expect(page.locator(".history-entry").first).to_contain_text("Tizen")
     context.close()
+
+
+def test_a_clients_history_lists_its_contacts_changes(login, live_server, alice, org_a):
+    from contacts.services import contact_update
+    from tests.factories import ClientFactory, ContactFactory
+
+    client = ClientFactory(organization=org_a, nome_fantasia="Padaria Central")
+    contact = ContactFactory(client=client, name="Maria Souza")
+    with set_actor(alice):
+        contact_update(organization=org_a, contact=contact, name="Maria S. Lima")
+    page = login("alice")
+    page.goto(f"{live_server.url}/clientes/{client.code}/")
+    history = page.locator("#history")
+    history.scroll_into_view_if_needed()
+    expect(history.locator(".history-entry").first).to_contain_text("Maria S. Lima")
+    expect(history.locator(".history-entry").first).to_contain_text("Maria Souza")
+    _shot(page, "client-history")
+
+
+def test_an_organization_admin_uses_the_scoped_django_admin(login, live_server, alice, org_a):
+    from tests.factories import ClientFactory, OrganizationFactory
+
+    alice.is_staff = True
+    alice.save()
+    ClientFactory(organization=org_a, razao_social="Padaria Central Ltda")
+    ClientFactory(organization=OrganizationFactory(name="Outra"), razao_social="Alheia Ltda")
+    page = login("alice")
+    page.goto(f"{live_server.url}/admin/clients/client/")
+    expect(page.locator("#result_list")).to_contain_text("Padaria Central")
+    expect(page.locator("#result_list")).not_to_contain_text("Alheia")
+    _shot(page, "admin-clients")
