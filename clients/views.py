@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -253,15 +254,22 @@ def client_create(request: VigiaRequest) -> HttpResponse:
     return _render_profile(request, client=None, tab=tab, form=form, status=status)
 
 
-def _tile_origins() -> list[str]:
-    tiles = urlsplit(settings.CLIENT_MAP_TILE_URL)
-    return [f"{tiles.scheme}://{tiles.netloc}"] if tiles.scheme and tiles.netloc else []
+def _map_tiles_allowed(view):
+    """The map's tiles are the only images loaded from another origin, on the client's page
+    only; the tile server is read when the page is asked for (a setting)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        tiles = urlsplit(settings.CLIENT_MAP_TILE_URL)
+        origins = [f"{tiles.scheme}://{tiles.netloc}"] if tiles.scheme and tiles.netloc else []
+        return csp_update({"img-src": origins})(view)(request, *args, **kwargs)
+
+    return wrapped
 
 
 @require_http_methods(["GET", "POST"])
 @member_required
-# The map's tiles: the only images loaded from another origin, on this page only.
-@csp_update({"img-src": _tile_origins()})
+@_map_tiles_allowed
 def client_edit(request: VigiaRequest, code: UUID) -> HttpResponse:
     try:
         client = client_get(organization=request.organization, code=code)
