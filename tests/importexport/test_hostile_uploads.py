@@ -14,10 +14,14 @@ from django.utils import translation
 
 from bench.hostile_uploads import _template, _with_sheet
 from clients.models import Client
+from config.celery import app
 from importexport import importer, services
+from importexport.files import job_file_save
 from importexport.xlsx import FileError, inspect_upload
 from notifications.models import Job
 from notifications.services import job_create, job_file_new
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.importexport.conftest import wait_for_job
 
 HOSTILE = {
     "far_cell": (b'<row r="1000"><c r="XFD1000"><v>1</v></c></row>', "XFD1000"),
@@ -180,3 +184,19 @@ def test_the_workers_reading_is_bounded_by_the_same_checks(tmp_path):
     path, _named = _hostile(tmp_path, "far_cell")
     with pytest.raises(FileError):
         importer.open_upload(path)
+
+
+@pytest.mark.slow
+def test_a_prefork_worker_refuses_a_stored_hostile_file(celery_worker, tmp_path):
+    organization, user = OrganizationFactory(), UserFactory()
+    MembershipFactory(organization=organization, user=user)
+    path, _named = _hostile(tmp_path, "far_cell")
+    job = job_create(organization=organization, user=user, kind=Job.Kind.IMPORT, entity="clients")
+    job.input_path = job_file_save(job=job, name="upload.xlsx", source=path)
+    job.save(update_fields=["input_path"])
+    app.send_task("importexport.tasks.import_run_task", args=[job.id, organization.id])
+    job = wait_for_job(job)
+    assert job.status == Job.Status.FAILED
+    with translation.override("en"):
+        assert "XFD1000" in job.failure_text
+    assert not Client.objects.filter(organization=organization).exists()
