@@ -23,7 +23,7 @@ from clients.models import (
 )
 from clients.search import client_search_text
 from specialists.models import AdditionalField
-from tenancy import additional_fields
+from tenancy import additional_fields, audit
 from tenancy.models import Language, Organization, Project, User
 from tenancy.services import ownership_check
 
@@ -254,6 +254,8 @@ def client_update(
         changes.update(photo=client.photo.name, photo_thumbnail=client.photo_thumbnail.name)
     try:
         with transaction.atomic():
+            # The update() below sends no signal: the history entry is written here.
+            audit.record_update(client)
             updated = (
                 Client.objects.for_org(organization)
                 .filter(pk=client.pk)

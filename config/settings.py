@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ninja",
     "csp",
     "axes",
+    "auditlog",
     "tenancy",
     "clients",
     "contacts",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "tokens",
     "notifications",
     "importexport",
+    "catalogs",
     "portal",
     # Last: the demo data may import every app above, and no app imports it.
     "demo",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "tenancy.middleware.ContentSecurityPolicyMiddleware",
     "tenancy.middleware.NoStoreForUsersMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The audit trail's entries name the request's user (tenancy.audit).
+    "auditlog.middleware.AuditlogMiddleware",
     # Last, as axes asks: it turns a lockout flagged during the request into its response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -147,6 +151,9 @@ USE_TZ = True
 
 database = env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'vigia.sqlite3'}")
 database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A connection kept across requests is checked before reuse: after a database restart the
+# next request reconnects instead of failing on the dead connection.
+database["CONN_HEALTH_CHECKS"] = True
 if database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes.
     database["OPTIONS"] = {
@@ -157,6 +164,9 @@ if database["ENGINE"] == "django.db.backends.sqlite3":
     # The clients' list index carries its search column (INCLUDE) on PostgreSQL; SQLite
     # builds the same index without it, which is all this warning says.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+else:
+    # A server that does not answer fails the request (and /healthz) in seconds.
+    database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DATABASES = {"default": database}
 
 # Cache and Celery
@@ -165,10 +175,20 @@ REDIS_URL = env.str("REDIS_URL", default="")
 broker_dir = VAR_DIR / "broker"
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer costs a request two seconds, not a hung worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message taken by a worker that died comes back after this long. Jobs and alert
+    # e-mails do not wait for it: their rows are the source of truth, and the periodic
+    # tasks below hand a stalled one to a worker again within minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 else:
     CACHES = {
         "default": {
@@ -194,11 +214,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Workers and beat outlive a broker restart: they reconnect for as long as it takes.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=60)
+WORKER_HEARTBEAT_SECONDS = env.float("WORKER_HEARTBEAT_SECONDS", default=30)
+JOB_RESUME_INTERVAL_SECONDS = env.float("JOB_RESUME_INTERVAL_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-terminals": {
         "task": "terminals.tasks.sweep_terminals",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": SWEEP_INTERVAL_SECONDS * 0.9},
+    },
+    "worker-heartbeat": {
+        "task": "config.celery.heartbeat",
+        "schedule": WORKER_HEARTBEAT_SECONDS,
+        "options": {"expires": WORKER_HEARTBEAT_SECONDS * 0.9},
+    },
+    "importexport-resume-stalled-jobs": {
+        "task": "importexport.tasks.resume_stalled_jobs",
+        "schedule": JOB_RESUME_INTERVAL_SECONDS,
+        "options": {"expires": JOB_RESUME_INTERVAL_SECONDS * 0.9},
     },
     "notifications-purge-expired-files": {
         "task": "notifications.tasks.purge_expired_files",
@@ -271,6 +307,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The client page's map (Leaflet, served from our static files): its tile server (that page's
+# Content-Security-Policy allows its images), and the geocoder our server asks for the search
+# box (Nominatim's API; empty: none, the search then looks in the organization's locations
+# and clients).
+CLIENT_MAP_TILE_URL = env.str(
+    "CLIENT_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+CLIENT_MAP_GEOCODER_URL = env.str(
+    "CLIENT_MAP_GEOCODER_URL", default="https://nominatim.openstreetmap.org/search"
+)
+CLIENT_MAP_GEOCODER_TIMEOUT = env.float("CLIENT_MAP_GEOCODER_TIMEOUT", default=3.0)
+CLIENT_MAP_GEOCODER_USER_AGENT = env.str("CLIENT_MAP_GEOCODER_USER_AGENT", default="Vigia")
+
 # Static and uploaded files
 
 STATIC_URL = "static/"
@@ -280,8 +329,35 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploaded files (photos, job files) live in an S3-compatible bucket when VIGIA_S3_BUCKET is
+# set, shared by every web and worker machine; else in MEDIA_ROOT (the embedded default).
+# Credentials come from the usual AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)
+# or the machine's role; nothing in the bucket is public, the views hand files out.
+S3_BUCKET = env.str("VIGIA_S3_BUCKET", default="")
+S3_PREFIX = env.str("VIGIA_S3_PREFIX", default="").strip("/")
+
+
+def _bucket(folder: str) -> dict:
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("VIGIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("VIGIA_S3_REGION", default="") or None,
+            "location": "/".join(part for part in (S3_PREFIX, folder) if part),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _bucket("media")
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Import and export files (importexport.files), under JOB_FILES_DIR or the bucket's "jobs/".
+    "jobs": _bucket("jobs") if S3_BUCKET else {"BACKEND": "importexport.files.JobFileStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -294,6 +370,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads: request bodies beyond this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The client portal's terms and conditions (a PDF an admin uploads).
+PORTAL_TERMS_MAX_BYTES = env.int("PORTAL_TERMS_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Logging
 
@@ -314,12 +392,20 @@ API_RATE_LIMIT_REQUESTS = env.int("API_RATE_LIMIT_REQUESTS", default=120)
 API_RATE_LIMIT_WINDOW = env.int("API_RATE_LIMIT_WINDOW", default=60)
 # Largest photo accepted on the specialist screen.
 SPECIALIST_PHOTO_MAX_BYTES = env.int("SPECIALIST_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Photos (tenancy.images, specialists and clients): the most pixels a photo's header may
+# declare (checked before decoding; a larger one is refused), and the longest side kept.
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
+PHOTO_MAX_SIDE = env.int("PHOTO_MAX_SIDE", default=2048)
+# Largest file accepted as a catalog document.
+CATALOG_DOCUMENT_MAX_BYTES = env.int("CATALOG_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Terminals and alerts. A claimed e-mail belongs to its worker this long; after that another
 # worker may send it.
 ALERT_EMAIL_LEASE_SECONDS = env.int("ALERT_EMAIL_LEASE_SECONDS", default=600)
 ALERT_EMAIL_RETRY_BASE_SECONDS = env.int("ALERT_EMAIL_RETRY_BASE_SECONDS", default=30)
 ALERT_EMAIL_MAX_ATTEMPTS = env.int("ALERT_EMAIL_MAX_ATTEMPTS", default=8)
+# /healthz reports the outbox down when its oldest unsent e-mail is older than this.
+ALERT_OUTBOX_MAX_AGE_SECONDS = env.int("ALERT_OUTBOX_MAX_AGE_SECONDS", default=600)
 
 # Import, export and notifications. Job files (uploads, export zips, failed-rows files) live
 # outside MEDIA_ROOT: only the ownership-checking download view hands them out.
@@ -328,6 +414,18 @@ JOB_DOWNLOAD_TTL_HOURS = env.int("JOB_DOWNLOAD_TTL_HOURS", default=24)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=600 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_000_000)
+# The readers hold a sheet's whole rectangle, up to its farthest cell, in memory (about 32 bytes
+# a cell), and the text of every cell (a shared string once per cell naming it): a file
+# reaching further or holding more is refused before it is loaded.
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_500_000)
+IMPORT_MAX_TEXT_BYTES = env.int("IMPORT_MAX_TEXT_BYTES", default=100 * 1024 * 1024)
+# A part of the zip packed more than this many times is refused as a zip bomb.
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# A running job renews its lease while its worker lives; a pending job without one for this
+# long is handed to a worker again (its broker message was lost, or its worker died), at
+# most JOB_MAX_RESUMES times before it is marked failed.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=120)
+JOB_MAX_RESUMES = env.int("JOB_MAX_RESUMES", default=3)
 # The Django admin's exports (django-import-export) write a cell that starts with "=" as
 # text, as the job export does, never as a live formula.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

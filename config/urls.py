@@ -16,10 +16,14 @@ urlpatterns = [
     path("", include("tenancy.urls")),
     path("clientes/", include("clients.urls")),
     path("contatos/", include("contacts.urls")),
+    # The Contatos screen (contatos/…) and the portal's pages (portal/<organization>/…).
+    path("", include("portal.urls")),
     path("terminais/", include("terminals.urls")),
     path("especialistas/", include("specialists.urls")),
     path("notificacoes/", include("notifications.urls")),
     path("importar-exportar/", include("importexport.urls")),
+    path("historico/", include("tenancy.history")),
+    path("catalogos/", include("catalogs.urls")),
 ]
 
 if settings.DEBUG:

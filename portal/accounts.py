@@ -236,6 +236,7 @@ def account_invitation_send(
         subject=subject,
         body=body,
         contact_id=contact.pk,
+        secret=url,
     )
     _mark_invited(account)
     return email

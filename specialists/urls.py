@@ -8,9 +8,7 @@ urlpatterns = [
     path("", views.specialist_list, name="list"),
     path("novo/", views.specialist_create, name="create"),
     path("associar/", views.specialist_association, {"associate": True}, name="associate"),
-    path(
-        "desassociar/", views.specialist_association, {"associate": False}, name="disassociate"
-    ),
+    path("desassociar/", views.specialist_association, {"associate": False}, name="disassociate"),
     path("novo/salvar/", views.specialist_create_submit, name="create_submit"),
     path("senha/verificar/", views.password_check, name="password_check"),
     path("campos-adicionais/", views.field_list, name="fields"),

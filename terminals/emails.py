@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from terminals.models import AlertEmail
+from terminals.models import SECRET_MARK, AlertEmail
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def stored_message(email: AlertEmail, *, connection) -> AlertMessage:
     def message_from(sender: str) -> EmailMultiAlternatives:
         return EmailMultiAlternatives(
             subject=header_text(email.subject),
-            body=email.body,
+            body=email.body.replace(SECRET_MARK, email.secret) if email.secret else email.body,
             from_email=sender,
             to=[email.recipient],
             connection=connection,

@@ -265,6 +265,11 @@ def in_maintenance(now: datetime) -> Q:
     )
 
 
+# Stands in a stored message's body for its secret (AlertEmail.secret); what the history
+# shows once the secret is erased.
+SECRET_MARK = "[link]"  # noqa: S105 (a placeholder, not a password)
+
+
 class AlertEmail(TenantModel):
     """The outbox: one row per e-mail, written in the transaction that opened or closed the
     episode and claimed by one worker at a time."""
@@ -313,6 +318,10 @@ class AlertEmail(TenantModel):
     # Kind.MESSAGE only: what is sent, as written when it was queued.
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"), blank=True)
+    # Kind.MESSAGE only: a credential the body carries (an activation link). The body keeps a
+    # mark in its place; the value lives here until the e-mail is sent or given up, then it
+    # is erased, so the history never holds a working link.
+    secret = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

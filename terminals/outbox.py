@@ -20,7 +20,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from contacts.models import Contact
-from terminals.models import AlertEmail, Episode
+from terminals.models import SECRET_MARK, AlertEmail, Episode
 
 # One message per 250 e-mails: few round trips to the broker, and a worker still sends
 # a chunk over one SMTP connection in well under its lease.
@@ -96,10 +96,14 @@ def outbox_message_queue(
     subject: str,
     body: str,
     contact_id: int | None = None,
+    secret: str = "",
 ) -> AlertEmail:
     """Queues a message that is not an alert (AlertEmail.Kind.MESSAGE: subject and body
     sent as written) for the same delivery, retries and history as the alerts; it is
-    enqueued once the caller's transaction commits."""
+    enqueued once the caller's transaction commits. A `secret` the body contains (a link
+    that logs in) is kept apart and erased once the e-mail is sent or given up."""
+    if secret:
+        body = body.replace(secret, SECRET_MARK)
     email = AlertEmail.objects.create(
         organization_id=organization_id,
         kind=AlertEmail.Kind.MESSAGE,
@@ -107,6 +111,7 @@ def outbox_message_queue(
         recipient=recipient,
         subject=subject,
         body=body,
+        secret=secret,
         next_attempt_at=timezone.now() + alert_lease(),
     )
     alert_emails_enqueue([(email.pk, organization_id)])
@@ -216,7 +221,12 @@ def _record_failure(email: AlertEmail, error: str, result: DeliveryResult) -> No
     _waiting_out_the_database(
         lambda: AlertEmail.objects.filter(
             pk=email.pk, status=AlertEmail.Status.SENDING, attempts=email.attempts
-        ).update(status=status, next_attempt_at=next_attempt_at, last_error=error[:2000])
+        ).update(
+            status=status,
+            next_attempt_at=next_attempt_at,
+            last_error=error[:2000],
+            **({"secret": ""} if status == AlertEmail.Status.FAILED else {}),
+        )
     )
 
 
@@ -263,6 +273,7 @@ def alert_emails_deliver(*, organization_id: int, ids: list[int]) -> DeliveryRes
                     sent_at=timezone.now(),
                     last_error="",
                     render_problems="\n".join(built.problems)[:2000],
+                    secret="",
                 )
             )
             result.sent.append(email.pk)

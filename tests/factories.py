@@ -8,6 +8,7 @@ from django.utils import timezone
 from clients import cnpj
 from clients.models import Client, ClientGroup
 from contacts.models import Contact
+from contacts.services import contact_search_text
 from specialists.models import (
     AdditionalField,
     Calendar,
@@ -101,6 +102,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contato{n}@example.com.br")
     phone = "+5511912345678"
     auto_dispatch = True
+    search_text = factory.LazyAttribute(lambda o: contact_search_text(name=o.name, email=o.email))
 
 
 class DeviceTypeFactory(factory.django.DjangoModelFactory):
@@ -204,3 +206,31 @@ class SearchableClientFactory(ClientFactory):
         client_fill_derived(client=client)
         client.save()
         return client
+
+
+class CatalogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalogs.Catalog"
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Catálogo {n}")
+    order = factory.Sequence(lambda n: n + 1)
+
+    @factory.post_generation
+    def clients(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.clients.set(extracted)
+
+
+class CatalogDocumentFactory(factory.django.DjangoModelFactory):
+    """A link document (a file document goes through catalogs.services.document_add)."""
+
+    class Meta:
+        model = "catalogs.CatalogDocument"
+
+    catalog = factory.SubFactory(CatalogFactory)
+    organization = factory.SelfAttribute("catalog.organization")
+    title = factory.Sequence(lambda n: f"Documento {n}")
+    url = factory.Sequence(lambda n: f"https://example.com/catalogo-{n}.pdf")
+    order = factory.Sequence(lambda n: n + 1)

@@ -21,8 +21,99 @@
     }
   });
 
+  // Escape closes an open menu or panel (the user menu, the bell, the Novo and Ações menus:
+  // all <details>) and gives focus back to its button; with none open, it closes the modal.
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") closeModal();
+    if (event.key !== "Escape") return;
+    var menus = document.querySelectorAll("details.menu[open], details.notif[open], details.row-menu[open], details[data-menu][open]");
+    if (menus.length) {
+      menus.forEach(function (menu) { menu.open = false; });
+      menus[menus.length - 1].querySelector("summary").focus();
+      return;
+    }
+    closeModal();
+  });
+
+  // Tabs (role="tab" links) answer the ARIA tabs keys: arrows move to the neighbouring tab,
+  // Home and End to the first and last, and the tab reached opens. Only the selected tab is
+  // in the Tab order.
+  function rovingTabs(root) {
+    root.querySelectorAll("[role=tablist]").forEach(function (list) {
+      list.querySelectorAll("[role=tab]").forEach(function (tab) {
+        tab.tabIndex = tab.getAttribute("aria-selected") === "true" ? 0 : -1;
+      });
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    var tab = event.target.closest && event.target.closest("[role=tab]");
+    if (!tab || !tab.closest("[role=tablist]")) return;
+    var tabs = Array.prototype.filter.call(
+      tab.closest("[role=tablist]").querySelectorAll("[role=tab]"),
+      function (t) { return t.getAttribute("aria-disabled") !== "true"; }
+    );
+    var index = tabs.indexOf(tab);
+    var next = {
+      ArrowRight: tabs[(index + 1) % tabs.length],
+      ArrowLeft: tabs[(index - 1 + tabs.length) % tabs.length],
+      Home: tabs[0],
+      End: tabs[tabs.length - 1],
+    }[event.key];
+    if (!next) return;
+    event.preventDefault();
+    // The tab may be swapped by htmx: focus follows it by its label.
+    var label = next.dataset.panel || next.getAttribute("href");
+    next.click();
+    next.focus();
+    rovingTabs(document);
+    window.setTimeout(function () {
+      if (document.activeElement && document.activeElement.closest("[role=tablist]")) return;
+      var again = Array.prototype.find.call(document.querySelectorAll("[role=tab]"), function (t) {
+        return (t.dataset.panel || t.getAttribute("href")) === label;
+      });
+      if (again) again.focus();
+    }, 300);
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[role=tab]")) window.setTimeout(function () { rovingTabs(document); }, 0);
+  });
+  document.addEventListener("DOMContentLoaded", function () { rovingTabs(document); });
+
+  // A table.stack becomes stacked rows on a phone (vigia.css): each cell shows its
+  // column's heading, taken from the table's own <th>s.
+  function labelCells(root) {
+    root.querySelectorAll("table.stack").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.replace(/[↑↓]/g, "").trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (heads[index]) cell.dataset.label = heads[index];
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.body.addEventListener("htmx:load", function () { labelCells(document); });
+
+  // After an htmx swap that took focus away with the replaced element (focus fell to
+  // <body>), focus goes to the updated region's first error or, failing that, the region
+  // itself, so a keyboard or screen-reader user is not sent back to the top of the page.
+  // Swaps that leave focus where it was (a search field typing on) are left alone.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    rovingTabs(document);
+    if (!target || !target.isConnected || target.id === "modal" || target.closest("#notifications-bell, #toasts")) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    var focusable = target.querySelector("[aria-invalid=true], .alert-error, .error");
+    if (focusable && focusable.matches("input, select, textarea")) {
+      focusable.focus();
+      return;
+    }
+    var tab = target.querySelector("[role=tab][aria-selected=true]");
+    var region = focusable || tab || target;
+    if (!region.matches("a[href], button, input, select, textarea, [tabindex]")) region.tabIndex = -1;
+    region.focus({ preventScroll: region === target });
   });
 
   function closeModal() {
@@ -41,6 +132,27 @@
 
   // Server responses trigger "vigia:close-modal" (HX-Trigger) after a successful save.
   document.body.addEventListener("vigia:close-modal", closeModal);
+
+  // A filter left on its "all" choice (data-omit-empty) stays out of the request, and so
+  // out of the address bar that htmx pushes.
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    if (!form) return;
+    form.querySelectorAll("[data-omit-empty]").forEach(function (field) {
+      if (!field.value) delete event.detail.parameters[field.name];
+    });
+  });
+
+  // A native <dialog data-modal> swapped into #modal opens as a modal (focus kept inside,
+  // the page behind inert); however it closes (Escape, a close button), #modal empties.
+  document.body.addEventListener("htmx:load", function () {
+    var dialog = document.querySelector("#modal dialog[data-modal]:not([open])");
+    if (!dialog) return;
+    // The row menu that opened it has done its job.
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) { menu.open = false; });
+    dialog.addEventListener("close", closeModal);
+    dialog.showModal();
+  });
 
   // hx-confirm asks through the browser's confirm(); a refused switch (a checkbox that
   // submits its form) goes back to what it showed, since nothing was changed.

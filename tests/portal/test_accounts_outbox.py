@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal import accounts
-from terminals.models import AlertEmail
+from terminals.models import SECRET_MARK, AlertEmail
 from terminals.outbox import alert_emails_deliver
 from tests.factories import ClientFactory, ContactFactory
 from tests.terminals.conftest import mailbox, smtp_server  # noqa: F401
@@ -53,9 +53,24 @@ def test_the_invitation_goes_out_as_written_with_a_stable_message_id(smtp, org_a
     assert message["From"] == org_a.sender_email
     assert message["Subject"].strip() == email.subject
     assert message["Message-ID"] == email.message_id
-    assert message.get_content().replace("\r\n", "\n").strip() == email.body.strip()
+    url = email.secret
+    assert "/ativar/" in url and url not in email.body
+    sent = message.get_content().replace("\r\n", "\n").strip()
+    assert sent == email.body.replace(SECRET_MARK, url).strip()
     email.refresh_from_db()
     assert email.status == AlertEmail.Status.SENT and email.sent_at
+    # The outbox's history keeps the message, never the working link.
+    assert email.secret == "" and url not in email.body and SECRET_MARK in email.body
+
+
+def test_a_message_given_up_erases_its_link(smtp, org_a, settings):
+    settings.ALERT_EMAIL_MAX_ATTEMPTS = 1
+    contact = ContactFactory(client=ClientFactory(organization=org_a))
+    email = _invite(org_a, contact)
+    smtp.refusing = True
+    assert _deliver(email).failed == [email.pk]
+    email.refresh_from_db()
+    assert email.status == AlertEmail.Status.FAILED and email.secret == ""
 
 
 def test_a_refusing_server_leaves_it_pending_for_a_retry(smtp, org_a):

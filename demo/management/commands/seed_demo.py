@@ -12,12 +12,16 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
+from catalogs.models import Catalog
+from catalogs.services import catalog_create, document_add
 from clients import cnpj
 from clients.models import Client, ClientGroup
 from clients.services import client_prepare
 from contacts.models import Contact
 from contacts.services import contact_prepare
+from portal.b2b import b2b_user_get, b2b_user_save
 from specialists.models import Calendar, Role, Specialist, SpecialistGroup
 from tenancy.models import Membership, Organization, Project, User
 from terminals.models import DeviceType, Terminal
@@ -94,6 +98,39 @@ def unaccented(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
+def _portal_contacts(organization: Organization, now) -> None:
+    """The Contatos screen with every status: invited, active (password "portal-demo-2026",
+    terms accepted), deactivated, and two people without a company, not registered."""
+    from django.contrib.auth.hashers import make_password
+
+    from portal.models import PortalAccount
+
+    for n, name in enumerate(("Helena Prado", "Otávio Reis")):
+        values = {
+            "name": name,
+            "email": f"{unaccented(name).replace(' ', '.').lower()}@gmail.com",
+            "phone": f"(21) 98877-000{n}",
+        }
+        Contact.objects.create(organization=organization, client=None, **contact_prepare(values))
+    password = make_password("portal-demo-2026")
+    statuses = ("inactive", "active", "active", "deactivated", "inactive", "active")
+    picked = Contact.objects.for_org(organization).exclude(client=None).order_by("id")[:6]
+    PortalAccount.objects.bulk_create(
+        PortalAccount(
+            organization=organization,
+            kind=PortalAccount.Kind.CONTACT,
+            contact=contact,
+            client_id=contact.client_id,
+            status=status,
+            password="" if status == "inactive" else password,
+            invited_at=now - timedelta(days=3 + i),
+            activated_at=None if status == "inactive" else now - timedelta(days=2),
+            terms_accepted_at=now - timedelta(days=2) if status == "active" else None,
+        )
+        for i, (contact, status) in enumerate(zip(picked, statuses, strict=False))
+    )
+
+
 def random_cnpj(rng: random.Random, alphanumeric: bool) -> str:
     alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ" if alphanumeric else "0123456789"
     base = "".join(rng.choice(alphabet) for _ in range(8)) + "0001"
@@ -163,6 +200,10 @@ class Command(BaseCommand):
             defaults={"name": "Integração Players"},
         )
         self._seed_clients(organization, projects, device_types, clients, rng)
+        self._seed_association(organization, projects)
+        self._seed_catalogs(organization)
+        self._seed_client_profiles(organization, projects)
+        self._seed_console(organization, rng)
         usernames = [username for username, *_ in USERS]
         if platform_superuser:
             user, created = User.objects.get_or_create(
@@ -177,6 +218,101 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         for username in usernames:
             self.stdout.write(f"  user: {username}  password: {DEMO_PASSWORD}")
+
+    def _seed_client_profiles(self, organization, projects):
+        """The client page's lists (locations, companies, services, an additional field) and a
+        few complete profiles, written through the clients' services (client_prepare)."""
+        from clients import services as client_services
+        from clients.models import Company, Location, Service
+        from specialists.models import AdditionalField
+
+        places = (
+            (
+                "Shopping Center Norte",
+                "02170-901",
+                "Travessa Casalbuono",
+                "120",
+                "São Paulo",
+                "-23.516800",
+                "-46.617400",
+            ),
+            (
+                "Matriz Paulista",
+                "01310-100",
+                "Avenida Paulista",
+                "1578",
+                "São Paulo",
+                "-23.561400",
+                "-46.655900",
+            ),
+        )
+        locations = []
+        for name, cep, street, number, city, lat, lng in places:
+            location, _ = Location.objects.get_or_create(
+                organization=organization,
+                name=name,
+                defaults={
+                    "postal_code": cep,
+                    "street": street,
+                    "number": number,
+                    "city": city,
+                    "state": "SP",
+                    "latitude": lat,
+                    "longitude": lng,
+                },
+            )
+            locations.append(location)
+        companies = [
+            Company.objects.get_or_create(organization=organization, name=name)[0]
+            for name in ("B2 Mídia Ltda", "B2 Mídia Serviços de Campo Ltda")
+        ]
+        catalog = [
+            Service.objects.get_or_create(
+                organization=organization, name=name, defaults={"service_code": code}
+            )[0]
+            for name, code in (("Monitoramento 24h", "MON"), ("Visita técnica", "VT"))
+        ]
+        AdditionalField.objects.get_or_create(
+            organization=organization,
+            entity=AdditionalField.Entity.CLIENT,
+            label="Porte",
+            defaults={"field_type": "choice", "choices": "Pequeno\nMédio\nGrande"},
+        )
+        ClientGroup.objects.get(organization=organization, name="Shoppings").projects.add(
+            projects[0]
+        )
+        for client, location in zip(
+            Client.objects.for_org(organization).filter(location=None).order_by("id")[:2],
+            locations,
+            strict=False,
+        ):
+            client_services.client_update(
+                organization=organization,
+                client=client,
+                actor=None,
+                culture="pt-br",
+                location=location,
+                latitude=location.latitude,
+                longitude=location.longitude,
+            )
+            client.companies.add(companies[0])
+            client.services.add(*catalog)
+
+    def _seed_association(self, organization, projects):
+        """Association mode has something to show: specialists split between the projects,
+        and an archived project (out of the selector) that keeps a few clients."""
+        names = ("Ana Souza", "Bruno Lima", "Carla Dias", "Diego Rocha", "Elisa Nunes")
+        for i, name in enumerate(names):
+            specialist, _ = Specialist.objects.get_or_create(
+                organization=organization,
+                email=f"{unaccented(name).lower().replace(' ', '.')}@vigia.example",
+                defaults={"name": name},
+            )
+            specialist.projects.add(projects[i % 2])
+        archived, _ = Project.objects.get_or_create(
+            organization=organization, name="Piloto 2025", defaults={"archived": True}
+        )
+        archived.clients.add(*Client.objects.for_org(organization).order_by("pk")[:5])
 
     def _seed_clients(self, organization, projects, device_types, count, rng):
         now = timezone.now()
@@ -251,4 +387,84 @@ class Command(BaseCommand):
                     )
                 )
         Contact.objects.bulk_create(contacts)
+        _portal_contacts(organization, now)
         Terminal.objects.bulk_create(terminals, ignore_conflicts=True)
+
+    def _seed_console(self, organization, rng):
+        """The monitoring console's month: past disconnections of some terminals (one of
+        them acknowledged) and a client in maintenance. Only once: the episodes of later
+        days are the sweep's."""
+        from terminals.models import Episode
+        from terminals.services import episode_acknowledge, maintenance_create
+
+        if Episode.objects.for_org(organization).exists():
+            return
+        now = timezone.now()
+        reporting = list(
+            Terminal.objects.for_org(organization)
+            .exclude(status=Terminal.Status.NEVER_SEEN)
+            .order_by("id")[:60]
+        )
+        episodes = []
+        for terminal in reporting[::2]:
+            for _ in range(rng.randint(1, 4)):
+                started = now - timedelta(days=rng.uniform(1, 30))
+                episodes.append(
+                    Episode(
+                        organization=organization,
+                        terminal=terminal,
+                        client_id=terminal.client_id,
+                        started_at=started,
+                        last_heartbeat_at=started - timedelta(minutes=15),
+                        ended_at=started + timedelta(minutes=rng.choice((10, 25, 90, 240, 600))),
+                    )
+                )
+        Episode.objects.bulk_create(episodes)
+        operator = User.objects.get(username=USERS[-1][0])
+        if episodes:
+            episode_acknowledge(
+                organization=organization,
+                episode=episodes[0],
+                actor=operator,
+                note="Loja sem energia; técnico confirmou a volta.",
+            )
+        linked = [terminal for terminal in reporting if terminal.client_id]
+        if linked:
+            maintenance_create(
+                organization=organization,
+                actor=operator,
+                client=linked[-1].client,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(days=2),
+                reason="Reforma da loja",
+            )
+
+    def _seed_catalogs(self, organization):
+        """Firenze's B2B access: two catalogs of links, and B2B users (named after the CNPJ
+        root) for the first clients of the list, each with its catalogs released."""
+        if Catalog.objects.for_org(organization).exists():
+            return
+        summer = catalog_create(
+            organization=organization,
+            name="Coleção Verão 2027",
+            description="Lançamentos da estação, preços e fichas técnicas.",
+        )
+        winter = catalog_create(organization=organization, name="Coleção Inverno 2027")
+        documents = ((summer, "Lookbook"), (summer, "Tabela de preços"), (winter, "Lookbook"))
+        for catalog, title in documents:
+            document_add(
+                organization=organization,
+                catalog=catalog,
+                title=title,
+                url=f"https://vigia.example/catalogos/{catalog.pk}/{slugify(title)}.pdf",
+            )
+        first_clients = Client.objects.for_org(organization).order_by("razao_social")[:3]
+        for n, client in enumerate(first_clients):
+            if b2b_user_get(client=client) is None:
+                b2b_user_save(
+                    organization=organization,
+                    client=client,
+                    email=f"compras{n}@cliente.example",
+                    password=DEMO_PASSWORD,
+                    catalogs=[summer] if n else [summer, winter],
+                )
