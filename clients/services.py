@@ -24,6 +24,7 @@ from clients.models import (
 from clients.search import client_search_text
 from specialists.models import AdditionalField
 from tenancy import additional_fields, audit
+from tenancy.images import photo_save
 from tenancy.models import Language, Organization, Project, User
 from tenancy.services import ownership_check
 
@@ -216,7 +217,7 @@ def client_create(
     _apply(client, fields)
     _validate(client)
     if photo is not None:
-        _set_photo(client, photo)
+        photo_save(client, photo)
     try:
         # A savepoint, so a concurrent duplicate leaves the outer transaction usable.
         with transaction.atomic():
@@ -250,7 +251,7 @@ def client_update(
     _validate(client)
     changes = {name: getattr(client, name) for name in (*EDITABLE_FIELDS, *PROFILE_FIELDS)}
     if photo is not None:
-        _set_photo(client, photo)
+        photo_save(client, photo)
         changes.update(photo=client.photo.name, photo_thumbnail=client.photo_thumbnail.name)
     try:
         with transaction.atomic():
@@ -282,17 +283,6 @@ def client_delete(*, organization: Organization, client: Client) -> None:
     deleted, _counts = Client.objects.for_org(organization).filter(pk=client.pk).delete()
     if not deleted:
         raise Client.DoesNotExist
-
-
-def _set_photo(client: Client, photo: UploadedFile) -> None:
-    # The specialists' photo handling (type check by decoding, thumbnail) until the shared
-    # image module replaces both.
-    from specialists.services import _thumbnail
-
-    thumbnail = _thumbnail(photo)
-    photo.seek(0)
-    client.photo.save(photo.name, photo, save=False)
-    client.photo_thumbnail.save(thumbnail.name, thumbnail, save=False)
 
 
 def client_additional_fields(*, organization: Organization):

@@ -9,7 +9,6 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ from specialists.models import (
 from specialists.selectors import additional_field_list
 from tenancy import additional_fields
 from tenancy.auth import login_clash
-from tenancy.images import photo_save, prepare_photo
+from tenancy.images import photo_save
 from tenancy.models import Membership, Organization, Project, User
 from tenancy.services import ownership_check
 
@@ -48,18 +47,6 @@ def specialist_prepare(values: dict[str, Any]) -> dict[str, Any]:
         if isinstance(prepared.get(name), str):
             prepared[name] = prepared[name].lower()
     return prepared
-
-
-def _thumbnail(photo: UploadedFile) -> ContentFile:
-    # Still called by clients.services until it calls tenancy.images.photo_save itself.
-    try:
-        return prepare_photo(photo)[1]
-    except ValidationError as exc:
-        raise ValidationError({"photo": exc.messages}) from exc
-
-
-def _set_photo(specialist: Specialist, photo: UploadedFile) -> None:
-    photo_save(specialist, photo)
 
 
 def password_policy(*, password: str, user: User | None = None) -> list[tuple[str, bool]]:
@@ -157,7 +144,7 @@ def _save_profile(
     # The unique e-mail is checked by the database below, with a clearer message.
     specialist.full_clean(exclude=["organization", "photo", "photo_thumbnail", "user"])
     if photo is not None:
-        _set_photo(specialist, photo)
+        photo_save(specialist, photo)
     _sync_login(specialist, password, culture_changed=culture_changed)
     try:
         with transaction.atomic():

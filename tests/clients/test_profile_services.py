@@ -254,3 +254,21 @@ def test_it_saves_list_entries_with_their_rules(org_a, org_b):
             organization=org_a, instance=group, name=group.name, projects=[foreign_project]
         )
     assert not group.projects.exists()
+
+
+def test_a_client_photo_loses_its_gps_position_and_is_served_to_members_only(
+    org_a, bob, bob_client, charlie_client
+):
+    from tests.specialists.test_photos import _jpeg_with_gps_turned
+
+    client = services.client_create(
+        organization=org_a, actor=bob, **BASE, photo=_jpeg_with_gps_turned()
+    )
+    client.refresh_from_db()
+    with Image.open(client.photo) as image:
+        assert not image.getexif() and "comment" not in image.info
+    page = bob_client.get(f"/clientes/{client.code}/").content.decode()
+    assert f"/fotos/clientes/{client.code}/miniatura/" in page
+    photo = bob_client.get(f"/fotos/clientes/{client.code}/foto/")
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    assert charlie_client.get(f"/fotos/clientes/{client.code}/foto/").status_code == 404
