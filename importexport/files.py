@@ -16,9 +16,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.storage import FileSystemStorage
 
 from notifications.models import Job
+from notifications.services import job_files
 
 
 class JobFileStorage(FileSystemStorage):
@@ -34,14 +35,10 @@ class JobFileStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
 
-def job_storage() -> Storage:
-    return storages["jobs"]
-
-
 def job_file_save(*, job: Job, name: str, source: str | Path) -> str:
     """Stores the local file `source` as the job's file `name`; returns its stored name."""
     with open(source, "rb") as data:
-        return job_storage().save(f"{job.organization_id}/{job.code}/{name}", File(data, name))
+        return job_files().save(f"{job.organization_id}/{job.code}/{name}", File(data, name))
 
 
 @dataclass
@@ -62,7 +59,7 @@ def job_file_written(*, job: Job, name: str) -> Iterator[Written]:
 @contextmanager
 def job_file_local(name: str) -> Iterator[Path]:
     """The stored job file `name` as a local file, for as long as the block runs."""
-    storage = job_storage()
+    storage = job_files()
     if isinstance(storage, FileSystemStorage):
         yield Path(storage.path(name))
         return

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,10 +12,16 @@ from notifications.models import Job, Reason
 from tenancy.models import Organization, Project
 
 
+def job_files() -> Storage:
+    """The "jobs" storage (config.settings): a folder outside MEDIA_ROOT on the embedded
+    default, the bucket in production; only the ownership-checking download view hands its
+    files out."""
+    return storages["jobs"]
+
+
 def job_file_path(relative: str) -> Path:
-    """Where a job's file lives; job files are never under MEDIA_ROOT, so only the
-    ownership-checking download view can hand them out."""
-    return Path(settings.JOB_FILES_DIR) / relative
+    """Where a job's file lives on a storage with local files (the embedded default)."""
+    return Path(job_files().path(relative))
 
 
 def job_file_new(*, job: Job, name: str) -> tuple[str, Path]:
@@ -92,7 +99,7 @@ def job_purge_expired() -> int:
     for job in expired.iterator():
         for relative in (job.result_path, job.input_path):
             if relative:
-                job_file_path(relative).unlink(missing_ok=True)
+                job_files().delete(relative)
         with transaction.atomic():
             Job.objects.filter(pk=job.pk).update(result_path="", input_path="")
         purged += 1

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from notifications.models import Job
 from notifications.selectors import job_get, job_list, job_unread_count
-from notifications.services import job_file_path, job_mark_all_read, job_mark_read
+from notifications.services import job_files, job_mark_all_read, job_mark_read
 from tenancy.decorators import member_required
 from tenancy.http import VigiaRequest
 
@@ -78,9 +80,14 @@ def download(request: VigiaRequest, code) -> HttpResponse:
     if job.status != Job.Status.DONE or not job.result_path:
         messages.warning(request, _("This notification has no file to download."))
         return redirect("notifications:panel")
-    path = job_file_path(job.result_path)
-    if job.is_expired or not path.exists():
+    files = job_files()
+    if job.is_expired or not files.exists(job.result_path):
         response = render(request, "notifications/expired.html", {"job": job}, status=410)
         return response
     job_mark_read(job=job)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    # Streamed from the storage (a local file or the bucket), never read whole.
+    return FileResponse(
+        files.open(job.result_path, "rb"),
+        as_attachment=True,
+        filename=PurePosixPath(job.result_path).name,
+    )

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clients.models import Client
 from importexport import services
-from importexport.files import job_storage
+from notifications.services import job_files
 from tests.importexport.conftest import CLIENT_HEADERS, write_xlsx
 from tests.importexport.test_services import _row
 
@@ -25,7 +25,7 @@ def remote_jobs(settings):
         "jobs": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
     storages._storages.pop("jobs", None)
-    yield job_storage()
+    yield job_files()
     storages._storages.pop("jobs", None)
 
 
@@ -60,3 +60,25 @@ def test_an_export_is_stored_in_the_jobs_storage(org_a, bob, remote_jobs, monkey
     job = services.export_run(job_id=job.id, organization_id=org_a.id)
     with remote_jobs.open(job.result_path) as stored:
         assert zipfile.ZipFile(BytesIO(stored.read())).namelist()
+
+
+def test_a_stored_export_is_downloaded_and_purged_through_the_storage(
+    org_a, bob, bob_client, remote_jobs, monkeypatch
+):
+    from importexport import tasks
+    from notifications.models import Job
+    from notifications.services import job_purge_expired
+    from tests.factories import ClientFactory
+
+    monkeypatch.setattr(tasks.export_run_task, "delay", lambda *args: None)
+    ClientFactory(organization=org_a)
+    job = services.export_schedule(
+        organization=org_a, user=bob, entity="clients", variant="data", language="pt-br"
+    )
+    job = services.export_run(job_id=job.id, organization_id=org_a.id)
+    response = bob_client.get(f"/notificacoes/{job.code}/baixar/")
+    assert response.status_code == 200
+    assert zipfile.ZipFile(BytesIO(b"".join(response.streaming_content))).namelist()
+    Job.objects.filter(pk=job.pk).update(expires_at=job.created_at)
+    assert job_purge_expired() == 1
+    assert not remote_jobs.exists(job.result_path)
