@@ -4,10 +4,11 @@ from django import forms
 from django.contrib import admin
 
 from catalogs.models import Catalog, CatalogDocument
+from tenancy.admin import TenantAdminMixin
 from tenancy.services import ownership_check
 
 
-class CatalogDocumentInline(admin.TabularInline):
+class CatalogDocumentInline(TenantAdminMixin, admin.TabularInline):
     model = CatalogDocument
     fields = ("title", "file", "url", "order")
     readonly_fields = ("file", "url")
@@ -30,7 +31,7 @@ class CatalogAdminForm(forms.ModelForm):
 
 
 @admin.register(Catalog)
-class CatalogAdmin(admin.ModelAdmin):
+class CatalogAdmin(TenantAdminMixin, admin.ModelAdmin):
     form = CatalogAdminForm
     list_display = ("name", "organization", "order")
     list_filter = ("organization",)
