@@ -1,0 +1,109 @@
+"""Keyboard only: Tab, Enter, Space, the arrows and Escape, never the mouse."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from clients.models import Client
+from tests.factories import SearchableClientFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def tab_to(page, selector: str, limit: int = 80, key: str = "Tab") -> None:
+    """Presses Tab until the focused element matches `selector`."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(
+            "s => document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+    raise AssertionError(f"{selector} never took focus within {limit} presses of {key}")
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate(
+        "s => document.activeElement && document.activeElement.matches(s)", selector
+    )
+
+
+def test_skip_link_menus_and_tabs(login, live_server, bob, org_a):
+    client = SearchableClientFactory(organization=org_a, razao_social="Padaria Pão de Ouro Ltda")
+    page = login("bob")
+    page.goto(f"{live_server.url}/clientes/{client.code}/")
+
+    # The first Tab stop skips the navigation.
+    page.keyboard.press("Tab")
+    assert focused(page, "a.skip-link")
+    page.keyboard.press("Enter")
+    assert focused(page, "main#content")
+
+    # Escape closes the user menu and gives focus back to its button.
+    tab_to(page, "details.menu:not(.menu-new) > summary", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("details.menu:not(.menu-new)")).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(page.locator("details.menu[open]")).to_have_count(0)
+    assert focused(page, "details.menu > summary")
+
+    # The bell's panel too.
+    bell = page.locator("#notifications-bell summary")
+    expect(bell).to_be_visible()
+    tab_to(page, "#notifications-bell summary", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("#notifications-bell details[open]")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(page.locator("#notifications-bell details[open]")).to_have_count(0)
+
+    # Tabs: only the selected one is a Tab stop; the arrows, Home and End move between them.
+    tab_to(page, "[role=tab][aria-selected=true]")
+    first = page.locator("[role=tab]").first
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("[role=tab][aria-selected=true]")).not_to_have_text(first.inner_text())
+    expect(page.locator("[role=tab][aria-selected=true]")).to_be_focused()
+    page.keyboard.press("Home")
+    expect(page.locator("[role=tab]").first).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[role=tab]").first).to_be_focused()
+
+
+def test_new_client_and_delete_with_confirm(login, live_server, bob):
+    page = login("bob")
+    page.goto(f"{live_server.url}/clientes/novo/")
+    tab_to(page, "input[name=cnpj]")
+    page.keyboard.type("11.222.333/0001-81")
+    tab_to(page, "input[name=razao_social]")
+    page.keyboard.type("Ótica Três Irmãos ME")
+    tab_to(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/clientes/[0-9a-f-]{36}/$"))
+    assert Client.objects.filter(cnpj="11222333000181").exists()
+
+    page.keyboard.press("Tab")  # the skip link
+    tab_to(page, ".page-header a[href$='/excluir/']")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Excluir cliente")).to_be_visible()
+    tab_to(page, "button.btn-danger[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/clientes/")
+    assert not Client.objects.filter(cnpj="11222333000181").exists()
+
+
+def test_an_export_from_the_dialog(login, live_server, bob):
+    page = login("bob")
+    page.goto(f"{live_server.url}/importar-exportar/")
+    tab_to(page, "#entity-clients a[hx-get*='exportar']")
+    page.keyboard.press("Enter")
+    dialog = page.locator("#modal [role=dialog], #modal dialog[open]").first
+    expect(dialog).to_be_visible()
+    # Focus moved into the dialog.
+    expect(page.locator("#modal :focus")).to_have_count(1)
+    tab_to(page, "#modal button[type=submit]")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    # Closed, focus is back on what opened it.
+    expect(page.locator("#modal [role=dialog]")).to_have_count(0)
+    assert focused(page, "#entity-clients a[hx-get*='exportar']")
