@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from clients import cnpj as cnpj_rules
-from clients.models import Client, ClientGroup, Company, Location, Service
+from clients.models import Client, ClientAdditionalValue, ClientGroup, Company, Location, Service
 from clients.services import client_prepare
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
+from specialists.models import AdditionalField
 from tenancy.models import Language, Project
 
 
@@ -27,12 +28,21 @@ CNPJ = c.Identifier(
     width=14,
 )
 
+
+def _additional_columns(organization_id: int) -> tuple[c.Column, ...]:
+    fields = AdditionalField.objects.filter(
+        organization_id=organization_id, entity=AdditionalField.Entity.CLIENT
+    )
+    return c.additional_columns(fields, value_model=ClientAdditionalValue, owner="client")
+
+
 CLIENT_FORMAT = c.EntityFormat(
     name="clients",
     label=_("Clients"),
     model=Client,
     key=("cnpj",),
     prepare=client_prepare,
+    extra_columns=_additional_columns,
     columns=(
         c.Column(
             "CNPJ",

@@ -154,6 +154,8 @@ def set_relations(
             if existed:
                 through.objects.filter(**{f"{source}__any_of": existed}).delete()
             _insert_pairs(through, source, target, owners, changed, col.field)
+        elif col.kind == c.ADDITIONAL:
+            _set_additional(col, owners, existed, changed)
         else:
             child = fmt.model._meta.get_field(col.field).related_model
             owner_id, *fields = child_attnames(child, col.children)
@@ -175,3 +177,36 @@ def set_relations(
 def child_attnames(child: type[models.Model], rows: c.ChildRows) -> list[str]:
     """The owner's column, then each item field's (a reference by its id)."""
     return [child._meta.get_field(name).attname for name in (rows.owner, *rows.fields)]
+
+
+def _owner_attname(col: c.Column) -> str:
+    return col.extra.model._meta.get_field(col.extra.owner).attname
+
+
+def additional_pairs(col: c.Column, **owners):
+    """(owner id, value) of an additional field's column, for the owners whose id matches
+    the lookups in `owners` (e.g. id__any_of=[…])."""
+    owner_id = _owner_attname(col)
+    lookups = {f"{owner_id}__{lookup.removeprefix('id__')}": v for lookup, v in owners.items()}
+    return col.extra.model.objects.filter(field_id=col.extra.definition.pk, **lookups).values_list(
+        owner_id, "value"
+    )
+
+
+def _set_additional(col: c.Column, owners: list[int], existed: list[int], changed) -> None:
+    """One field's values: the records' current ones removed, the non-empty ones written
+    (an empty cell clears the value, as on the record's page)."""
+    extra = col.extra
+    owner_id = _owner_attname(col)
+    if existed:
+        extra.model.objects.filter(
+            field_id=extra.definition.pk, **{f"{owner_id}__any_of": existed}
+        ).delete()
+    extra.model.objects.bulk_create(
+        [
+            extra.model(**{owner_id: owner}, field_id=extra.definition.pk, value=value)
+            for owner in owners
+            for value in changed[owner][col.field]
+            if value
+        ]
+    )

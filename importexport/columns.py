@@ -9,6 +9,7 @@ in by the format."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -31,6 +32,8 @@ DATE = "date"
 M2M = "m2m"
 FK = "fk"
 SHIFTS = "shifts"
+# One of the organization's additional fields (tenancy.additional_fields).
+ADDITIONAL = "additional"
 
 LIST_SEPARATOR = ";"
 _TRUE = {"yes", "sim", "sí", "si", "true", "1", "x"}
@@ -89,6 +92,16 @@ class ChildRows:
 
 
 @dataclass(frozen=True)
+class ExtraValues:
+    """Where an additional field's column keeps its values: `model`, one row per owner and
+    field (foreign keys `owner` and `field`, the canonical text in `value`)."""
+
+    model: type[models.Model]
+    owner: str
+    definition: Any  # the AdditionalField: its id, label, type, options and `required`
+
+
+@dataclass(frozen=True)
 class Column:
     header: str  # Fixed and language-independent, so a file works whatever the user's language.
     field: str
@@ -109,6 +122,8 @@ class Column:
     identifier: Identifier | None = None
     # Where a SHIFTS column keeps its items.
     children: ChildRows | None = None
+    # Where an ADDITIONAL column keeps its values.
+    extra: ExtraValues | None = None
 
     @property
     def keeps_when_empty(self) -> bool:
@@ -117,12 +132,14 @@ class Column:
     @property
     def multiple(self) -> bool:
         """Holds a set of items (names or shifts), stored apart from the record's row."""
-        return self.kind in (M2M, SHIFTS)
+        return self.kind in (M2M, SHIFTS, ADDITIONAL)
 
     @property
     def type_label(self) -> str:
         if self.kind == CODE:
             return str(self.identifier.type_label)
+        if self.kind == ADDITIONAL:
+            return str(self.extra.definition.get_field_type_display())
         return str(_TYPE_LABELS[self.kind])
 
     def allowed_values(self) -> str:
@@ -132,6 +149,8 @@ class Column:
             return "yes, no"
         if self.kind == CODE:
             return str(self.identifier.allowed)
+        if self.kind == ADDITIONAL:
+            return str(_ALLOWED_ADDITIONAL.get(self.extra.definition.field_type, ""))
         return str(_ALLOWED[self.kind]) if self.kind in _ALLOWED else ""
 
     def empty_on_update(self) -> str:
@@ -139,6 +158,8 @@ class Column:
             return _("Not allowed: the row fails.")
         if self.keeps_when_empty:
             return _("Keeps the current value.")
+        if self.kind == ADDITIONAL:
+            return _("Clears the value.")
         if self.multiple:
             return _("Removes every item of this relationship from the record.")
         if self.kind == FK:
@@ -179,6 +200,17 @@ class EntityFormat:
     # applied after `prepare` to the records about to be written, all of a chunk at once:
     # check(organization_id=…, records=[column → value, …]) -> {index: ValidationError}.
     check: Callable[..., dict[int, ValidationError]] | None = None
+    # The organization's own columns (its additional fields), after the declared ones:
+    # extra_columns(organization_id) -> columns. A job works with for_organization().
+    extra_columns: Callable[[int], tuple[Column, ...]] | None = None
+
+    def for_organization(self, organization_id: int) -> EntityFormat:
+        """This format with the organization's own columns."""
+        if self.extra_columns is None:
+            return self
+        return dataclasses.replace(
+            self, columns=(*self.columns, *self.extra_columns(organization_id)), extra_columns=None
+        )
 
     def columns_for(self, variant: str) -> tuple[Column, ...]:
         if variant == "data_plain":
@@ -287,6 +319,40 @@ def _names(column: Column, raw: Any, text: str) -> frozenset[str]:
     return frozenset(part.strip() for part in text.split(LIST_SEPARATOR) if part.strip())
 
 
+def _additional(column: Column, raw: Any, text: str) -> frozenset[str]:
+    """The value's canonical text (tenancy.additional_fields' rule), as the one item the
+    column holds; dates are also read as DD/MM/YYYY."""
+    from tenancy.additional_fields import FieldType, value_clean
+
+    definition = column.extra.definition
+    value: Any = raw
+    if definition.field_type == FieldType.DATE:
+        value = _date(column, raw, text)
+    try:
+        return frozenset({value_clean(field=definition, value=value)})
+    except ValidationError as exc:
+        # The rule's messages name the field by its label, the column's header.
+        raise CellError(" ".join(exc.messages)) from exc
+
+
+def additional_columns(
+    definitions, *, value_model: type[models.Model], owner: str
+) -> tuple[Column, ...]:
+    """One column per additional field, headed by its label."""
+    return tuple(
+        Column(
+            definition.label,
+            f"additional_{definition.pk}",
+            ADDITIONAL,
+            gettext_lazy("Additional field of the organization."),
+            required=definition.required,
+            choices=tuple(definition.choice_list),
+            extra=ExtraValues(model=value_model, owner=owner, definition=definition),
+        )
+        for definition in definitions
+    )
+
+
 def _fk(column: Column, raw: Any, text: str) -> str:
     return column.identifier.clean(raw, text) if column.identifier is not None else text
 
@@ -322,6 +388,7 @@ _PARSERS = {
     M2M: _names,
     FK: _fk,
     SHIFTS: _shifts,
+    ADDITIONAL: _additional,
 }
 
 _TYPE_LABELS = {
@@ -333,6 +400,11 @@ _TYPE_LABELS = {
     M2M: gettext_lazy("Names separated by “;”"),
     FK: gettext_lazy("Reference"),
     SHIFTS: gettext_lazy("Shifts separated by “;”"),
+}
+
+_ALLOWED_ADDITIONAL = {
+    "number": gettext_lazy("A number, e.g. 12.5"),
+    "date": gettext_lazy("DD/MM/YYYY or YYYY-MM-DD"),
 }
 
 _ALLOWED = {

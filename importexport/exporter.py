@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import translation
 
+from importexport import bulk
 from importexport import columns as c
 from importexport.xlsx import Template, build_template
 
@@ -51,6 +52,8 @@ def _cell(column: c.Column, value: Any) -> str:
         )
     if column.kind == c.M2M:
         return f"{c.LIST_SEPARATOR} ".join(sorted(value))
+    if column.kind == c.ADDITIONAL:
+        return value[0]
     return str(value)
 
 
@@ -84,6 +87,8 @@ def export_rows(
                     **{f"{owner_id}__gte": first, f"{owner_id}__lte": last}
                 ).values_list(owner_id, *plain, f"{reference}__{col.lookup}")
             )
+        elif col.kind == c.ADDITIONAL:
+            pairs = bulk.additional_pairs(col, id__gte=first, id__lte=last)
         else:
             continue
         grouped: dict[int, list] = {}

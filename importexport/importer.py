@@ -529,6 +529,8 @@ def _current_relations(fmt, relations: list[c.Column], ids: list[int]) -> dict[s
             through = field_.remote_field.through
             source, target = field_.m2m_column_name(), field_.m2m_reverse_name()
             pairs = through.objects.filter(**{f"{source}__any_of": ids}).values_list(source, target)
+        elif col.kind == c.ADDITIONAL:
+            pairs = bulk.additional_pairs(col, id__any_of=ids)
         else:
             child = fmt.model._meta.get_field(col.field).related_model
             owner_id, *fields = bulk.child_attnames(child, col.children)

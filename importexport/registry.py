@@ -40,8 +40,11 @@ def registered_formats() -> dict[str, EntityFormat]:
     return dict(_FORMATS)
 
 
-def format_get(name: str | None) -> EntityFormat:
+def format_get(name: str | None, *, organization_id: int | None = None) -> EntityFormat:
+    """The format named `name`; with `organization_id`, with that organization's own
+    columns (its additional fields), as its jobs read and write them."""
     try:
-        return _FORMATS[name or ""]
+        fmt = _FORMATS[name or ""]
     except KeyError as exc:
         raise Http404 from exc
+    return fmt if organization_id is None else fmt.for_organization(organization_id)

@@ -72,7 +72,7 @@ def export_run(*, job_id: int, organization_id: int) -> Job | None:
     job = _job_to_run(job_id=job_id, organization_id=organization_id, kind=Job.Kind.EXPORT)
     if job is None or job.status != Job.Status.PENDING:
         return job
-    fmt = format_get(job.entity)
+    fmt = format_get(job.entity, organization_id=organization_id)
     total = fmt.model.objects.filter(organization_id=organization_id).count()
     Job.objects.filter(pk=job.pk).update(rows_total=total)
     name = _filename(job.entity, "")
@@ -126,7 +126,7 @@ def import_schedule(
     the job; raises FileError, with nothing saved, when the file cannot be imported."""
     from importexport.tasks import import_run_task
 
-    fmt = format_get(entity)
+    fmt = format_get(entity, organization_id=organization.id)
     suffix = _upload_suffix(entity, upload)
     _check_upload(upload)
     with tempfile.NamedTemporaryFile(suffix=suffix) as staged:
@@ -155,7 +155,7 @@ def import_run(*, job_id: int, organization_id: int) -> Job | None:
     job = _job_to_run(job_id=job_id, organization_id=organization_id, kind=Job.Kind.IMPORT)
     if job is None or job.status != Job.Status.PENDING:
         return job
-    fmt = format_get(job.entity)
+    fmt = format_get(job.entity, organization_id=organization_id)
     with translation.override(job.language):
         with job_file_local(job.input_path) as path:
             counts, columns = importer.import_run(job=job, fmt=fmt, path=path)

@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
-from specialists.models import Calendar, Role, Specialist, SpecialistGroup
+from specialists.models import (
+    AdditionalField,
+    AdditionalFieldValue,
+    Calendar,
+    Role,
+    Specialist,
+    SpecialistGroup,
+)
 from specialists.services import specialist_prepare
 from tenancy.models import Language, Project
 
@@ -15,12 +22,20 @@ def _text(header: str, field: str, description, max_length: int, example: str = 
     return c.Column(header, field, description=description, max_length=max_length, example=example)
 
 
+def _additional_columns(organization_id: int) -> tuple[c.Column, ...]:
+    fields = AdditionalField.objects.filter(
+        organization_id=organization_id, entity=AdditionalField.Entity.SPECIALIST
+    )
+    return c.additional_columns(fields, value_model=AdditionalFieldValue, owner="specialist")
+
+
 SPECIALIST_FORMAT = c.EntityFormat(
     name="specialists",
     label=_("Specialists"),
     model=Specialist,
     key=("email",),
     prepare=specialist_prepare,
+    extra_columns=_additional_columns,
     columns=(
         c.Column(
             "E-mail",
