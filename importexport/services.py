@@ -27,9 +27,12 @@ def _filename(entity: str, suffix: str) -> str:
     return f"{entity}-{timezone.localtime():%Y%m%d-%H%M%S}{suffix}"
 
 
-def export_empty_format(*, entity: str, language: str) -> tuple[str, bytes]:
-    """The creation template of `entity` as an .xlsx: (file name, content)."""
-    fmt = format_get(entity)
+def export_empty_format(
+    *, entity: str, language: str, organization_id: int | None = None
+) -> tuple[str, bytes]:
+    """The creation template of `entity` as an .xlsx: (file name, content), with the
+    columns of the organization's additional fields when one is given."""
+    fmt = format_get(entity, organization_id=organization_id)
     buffer = io.BytesIO()
     exporter.empty_format(fmt, buffer, language)
     return _filename(f"{entity}-formato", ".xlsx"), buffer.getvalue()

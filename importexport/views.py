@@ -80,7 +80,9 @@ def export(request: VigiaRequest) -> HttpResponse:
         return _page(request, dialog="export", form=form, status=refused_status(request))
     entity, variant = form.cleaned_data["entity"], form.cleaned_data["variant"]
     if variant == "empty":
-        filename, content = services.export_empty_format(entity=entity, language=get_language())
+        filename, content = services.export_empty_format(
+            entity=entity, language=get_language(), organization_id=request.organization.id
+        )
         response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from clients.models import ClientAdditionalValue
@@ -183,3 +184,15 @@ def test_the_information_sheet_describes_the_additional_columns(org_a, bob):
     assert "Pequeno, Grande" in described["Porte"][3]
     assert described["Desde"][3] == "DD/MM/AAAA ou AAAA-MM-DD"
     assert described["Lojas"][2] == "Número"
+
+
+def test_the_empty_format_has_the_organizations_additional_columns(org_a, org_b, bob_client):
+    _fields(org_a, "clients")
+    AdditionalFieldFactory(organization=org_b, entity=AdditionalField.Entity.CLIENT, label="Da B")
+    response = bob_client.post(
+        reverse("importexport:export"), {"entity": "clients", "variant": "empty"}
+    )
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    headers = [cell.value for cell in workbook["Dados"][1]]
+    assert headers[-4:] == ["Apelido", "Lojas", "Desde", "Porte"] and "Da B" not in headers
