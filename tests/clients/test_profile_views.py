@@ -335,3 +335,10 @@ def test_only_the_clients_page_allows_the_map_tiles(bob_client, acme):
     policy = bob_client.get(_page(acme))["Content-Security-Policy"]
     assert "img-src 'self' data: https://tile.openstreetmap.org" in policy
     assert "openstreetmap" not in bob_client.get(reverse("clients:list"))["Content-Security-Policy"]
+
+
+def test_the_client_page_shows_its_terminals_availability_and_maintenance(bob_client, org_a):
+    client = ClientFactory(organization=org_a)
+    page = bob_client.get(reverse("clients:edit", args=[client.code])).content.decode()
+    assert 'id="client-availability"' in page
+    assert reverse("terminals:client_maintenance", args=[client.code]) in page
