@@ -139,31 +139,7 @@
     document.body.addEventListener("vigia:close-dialog", function () {
       document.querySelectorAll("dialog[data-modal][open]").forEach(function (dialog) { dialog.close(); });
     });
-    watchModal();
   });
-
-  // The Import/Export dialogs (shared with that screen) open in #modal: focus moves into
-  // them, and back to what opened them when they close.
-  function watchModal() {
-    var modal = document.getElementById("modal");
-    if (!modal) return;
-    var opener = null;
-    document.body.addEventListener("htmx:beforeRequest", function (event) {
-      if (event.detail.target !== modal) return;
-      // An item of a menu that closes as it is chosen: focus goes back to the menu's button.
-      var menu = event.detail.elt.closest("details[data-menu]");
-      opener = menu ? menu.querySelector("summary") : event.detail.elt;
-    });
-    new MutationObserver(function () {
-      if (modal.children.length) {
-        var first = modal.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
-        if (first && !modal.contains(document.activeElement)) first.focus();
-      } else if (opener && opener.isConnected) {
-        opener.focus();
-        opener = null;
-      }
-    }).observe(modal, { childList: true });
-  }
 
   // --- Menus and the mode switch -----------------------------------------------------------
 

@@ -21,6 +21,41 @@
     }
   });
 
+  // Whatever htmx puts in #modal (a <div role=dialog> or a native <dialog>): focus moves
+  // into it, Tab stays inside it, and focus goes back to what opened it when it closes.
+  function watchModal() {
+    var modal = document.getElementById("modal");
+    if (!modal) return;
+    var opener = null;
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      if (event.detail.target !== modal) return;
+      // An item of a menu that closes as it is chosen: focus goes back to the menu's button.
+      var menu = event.detail.elt.closest("details");
+      opener = menu ? menu.querySelector("summary") : event.detail.elt;
+    });
+    new MutationObserver(function () {
+      if (modal.children.length) {
+        var first = modal.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
+        if (first && !modal.contains(document.activeElement)) first.focus();
+      } else if (opener && opener.isConnected) {
+        opener.focus();
+        opener = null;
+      }
+    }).observe(modal, { childList: true });
+    modal.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab" || modal.querySelector("dialog[open]")) return;
+      var stops = Array.prototype.filter.call(
+        modal.querySelectorAll("input:not([type=hidden]), select, textarea, button, a[href], [tabindex]:not([tabindex='-1'])"),
+        function (el) { return !el.disabled && el.offsetParent !== null; }
+      );
+      if (!stops.length) return;
+      var first = stops[0], last = stops[stops.length - 1];
+      if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", watchModal);
+
   // Escape closes an open menu or panel (the user menu, the bell, the Novo and Ações menus:
   // all <details>) and gives focus back to its button; with none open, it closes the modal.
   document.addEventListener("keydown", function (event) {
