@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import cnpj
 from clients.cnpj import validate_cnpj
-from tenancy.models import Language, NamedEntry, Project, TenantModel
+from tenancy.models import Language, NamedEntry, Organization, Project, TenantModel
 
 
 class PostgreSQLOnlyGinIndex(GinIndex):
@@ -263,3 +263,9 @@ class ClientAdditionalValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.value}"
+
+
+def people_language(organization: Organization, client: Client | None) -> str:
+    """The language of what is sent to a client's people (alert e-mails, the portal, its
+    e-mails): the client's culture when it has one, else the organization's language."""
+    return (client.culture if client is not None else "") or organization.language

@@ -28,6 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clients.models import people_language
 from contacts.models import Contact
 from portal.models import ActivationLink, PortalAccount, PortalSettings, portal_settings_for
 from tenancy.models import Organization
@@ -113,10 +114,8 @@ def token_hash(token: str) -> str:
 
 
 def message_language(organization: Organization, contact: Contact) -> str:
-    """What the person reads: the client's culture when it has one, else the organization's
-    language."""
-    client = contact.client
-    return (getattr(client, "culture", "") if client else "") or organization.language
+    """What the person reads (clients.models.people_language)."""
+    return people_language(organization, contact.client)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from catalogs.models import Catalog
 from catalogs.services import client_catalogs_set
-from clients.models import Client
+from clients.models import Client, people_language
 from portal.models import PortalAccount
 from tenancy.models import Organization
 from tenancy.services import ownership_check
@@ -188,9 +188,7 @@ def _queue_notice(*, account: PortalAccount, client: Client, login_url: str) -> 
         "username": account.username,
         "login_url": login_url,
     }
-    # The client's culture when it has one, else the organization's language (as the
-    # contacts' activation e-mail).
-    with translation.override(client.culture or organization.language):
+    with translation.override(people_language(organization, client)):
         subject = _("Your access to %(organization)s's B2B portal") % {
             "organization": organization.name
         }

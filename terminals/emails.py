@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from clients.models import people_language
 from terminals.models import SECRET_MARK, AlertEmail
 
 logger = logging.getLogger(__name__)
@@ -110,9 +111,7 @@ def alert_message(
     organization = email.organization
     disconnected = email.kind == AlertEmail.Kind.DISCONNECTED
     kind = "disconnected" if disconnected else "reconnected"
-    client = email.episode.client
-    language = (client.culture if client is not None else "") or organization.language
-    with translation.override(language):
+    with translation.override(people_language(organization, email.episode.client)):
         problems: list[str] = []
         context = alert_context(email)
         subject = alert_subject(email)
