@@ -4,6 +4,7 @@ exported with each record's values, imported back through tenancy.additional_fie
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import pytest
@@ -19,6 +20,7 @@ from notifications.models import Job
 from notifications.services import job_file_path
 from specialists.models import AdditionalField, AdditionalFieldValue
 from tests.factories import AdditionalFieldFactory, ClientFactory, SpecialistFactory
+from tests.importexport.conftest import wait_for_job
 
 ENTITIES = {
     # entity → (factory, value model, owner field, entity of the field definitions)
@@ -196,3 +198,31 @@ def test_the_empty_format_has_the_organizations_additional_columns(org_a, org_b,
     workbook = load_workbook(io.BytesIO(response.content))
     headers = [cell.value for cell in workbook["Dados"][1]]
     assert headers[-4:] == ["Apelido", "Lojas", "Desde", "Porte"] and "Da B" not in headers
+
+
+@pytest.mark.skipif(
+    "DATABASE_URL" not in os.environ, reason="the test worker shares a PostgreSQL test database"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_exports_and_imports_the_additional_columns(celery_worker, org_a, bob):
+    fields = _fields(org_a, "specialists")
+    owner = SpecialistFactory(organization=org_a)
+    AdditionalFieldValue.objects.create(specialist=owner, field=fields["number"], value="3")
+    job = services.export_schedule(
+        organization=org_a, user=bob, entity="specialists", variant="data", language="pt-br"
+    )
+    job = wait_for_job(job)
+    assert job.status == Job.Status.DONE, job.failure_text
+    with zipfile.ZipFile(job_file_path(job.result_path)) as archive:
+        data = archive.read(archive.namelist()[0])
+    job = services.import_schedule(
+        organization=org_a,
+        user=bob,
+        entity="specialists",
+        upload=SimpleUploadedFile("in.xlsx", _rewrite(data, {"Porte": "Pequeno", "Lojas": ""})),
+        language="pt-br",
+    )
+    job = wait_for_job(job)
+    assert job.status == Job.Status.DONE, job.failure_text
+    assert job.counts["updated"] == 1, job.counts
+    assert _values("specialists", owner) == {"Porte": "Pequeno"}
