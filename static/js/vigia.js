@@ -208,6 +208,26 @@
       setTimeout(function () { toast.remove(); }, 6000);
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { scheduleToasts(document); });
-  document.body.addEventListener("htmx:afterSettle", function () { scheduleToasts(document); });
+  document.addEventListener("DOMContentLoaded", function () { scheduleToasts(document); placeToasts(); });
+  document.body.addEventListener("htmx:afterSettle", function () { scheduleToasts(document); placeToasts(); });
+
+  // Toasts sit in a corner; when they would cover the control just used (a Save button at
+  // the bottom right, say), they move to the top instead, so the next click still lands.
+  var lastUsed = null;
+  ["click", "focusin"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      if (!event.target.closest || !event.target.closest("#toasts")) lastUsed = event.target;
+    }, true);
+  });
+  function placeToasts() {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    box.classList.remove("toasts-top");
+    var control = lastUsed && lastUsed.isConnected ? lastUsed : document.activeElement;
+    if (!box.children.length || !control || control === document.body) return;
+    var a = box.getBoundingClientRect();
+    var b = control.getBoundingClientRect();
+    var overlaps = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    if (overlaps) box.classList.add("toasts-top");
+  }
 })();

@@ -107,3 +107,28 @@ def test_an_export_from_the_dialog(login, live_server, bob):
     # Closed, focus is back on what opened it.
     expect(page.locator("#modal [role=dialog]")).to_have_count(0)
     assert focused(page, "#entity-clients a[hx-get*='exportar']")
+
+
+def test_a_toast_never_covers_the_button_just_used(login, live_server, bob, org_a):
+    client = SearchableClientFactory(organization=org_a, razao_social="Padaria Pão de Ouro Ltda")
+    page = login("bob")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/clientes/{client.code}/")
+    save = "#profile-form button[type=submit]"
+    tab_to(page, save, limit=120)
+    # The button at the bottom edge of the screen, where the toasts are.
+    page.evaluate(
+        "s => { const b = document.querySelector(s); window.scrollBy(0, b.getBoundingClientRect().bottom - innerHeight + 8); }",
+        save,
+    )
+    page.keyboard.press("Enter")
+    toast = page.locator(".toast").last
+    expect(toast).to_be_visible()
+    a, b = toast.bounding_box(), page.locator(save).bounding_box()
+    overlap = (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+    assert not overlap, (a, b)
