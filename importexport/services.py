@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from importexport import exporter, importer
 from importexport.files import job_file_local, job_file_save, job_file_written
@@ -18,7 +20,10 @@ from importexport.registry import format_get, format_reads_csv
 from importexport.xlsx import REASON_HEADER, FileError, build_template
 from notifications.models import Job
 from notifications.services import job_create, job_finish
+from tenancy import audit
 from tenancy.models import Organization, Project
+
+logger = logging.getLogger(__name__)
 
 EXPORT_VARIANTS = ("empty", "data", "data_plain")
 
@@ -61,7 +66,7 @@ def export_schedule(
         language=language,
         project=project,
     )
-    transaction.on_commit(lambda: export_run_task.delay(job.id, organization.id))
+    _enqueue_on_commit(export_run_task, job)
     return job
 
 
@@ -149,7 +154,7 @@ def import_schedule(
         relative = job_file_save(job=job, name=f"upload{suffix}", source=staged.name)
     job.input_path = relative
     job.save(update_fields=["input_path"])
-    transaction.on_commit(lambda: import_run_task.delay(job.id, organization.id))
+    _enqueue_on_commit(import_run_task, job)
     return job
 
 
@@ -164,7 +169,10 @@ def import_run(*, job_id: int, organization_id: int) -> Job | None:
             counts, columns = importer.import_run(job=job, fmt=fmt, path=path)
         result = _write_failures(job, fmt, columns) if counts.get("failed") else ""
     job.refresh_from_db()
-    return job_finish(job=job, result_path=result, counts=counts)
+    job = job_finish(job=job, result_path=result, counts=counts)
+    # One history entry for the whole file: the bulk writes record none per row.
+    audit.record_import_job(job=job, format_label=str(fmt.label))
+    return job
 
 
 def _write_failures(job: Job, fmt, columns) -> str:
@@ -179,3 +187,17 @@ def _write_failures(job: Job, fmt, columns) -> str:
     with job_file_written(job=job, name="linhas-com-erro.xlsx") as written:
         template.write(written.path, rows)
     return written.name
+
+
+def _enqueue_on_commit(task, job: Job) -> None:
+    """Hands the committed job to a worker. With the broker down the job is saved all the
+    same, and the page must not fail: the periodic resume task (importexport.runs) enqueues
+    it once the broker is back."""
+
+    def enqueue() -> None:
+        try:
+            task.delay(job.id, job.organization_id)
+        except BrokerUnavailable:
+            logger.exception("the broker is unreachable; job %s waits for the resume task", job.id)
+
+    transaction.on_commit(enqueue)

@@ -452,3 +452,25 @@ def test_it_escapes_what_xml_reserves_and_drops_control_characters(org_a, bob):
     )
     (rows,) = _zip_sheets(services.export_run(job_id=job.id, organization_id=org_a.id)).values()
     assert rows[1][1] == "A & B <Ltda>" and rows[1][3] in (None, "")
+
+
+def test_a_job_scheduled_while_the_broker_is_down_is_saved_and_the_page_does_not_fail(
+    org_a, bob, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_run_task, "delay", broker_down)
+    path = write_xlsx(tmp_path / "in.xlsx", CLIENT_HEADERS, [])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_schedule(
+            organization=org_a,
+            user=bob,
+            entity="clients",
+            upload=SimpleUploadedFile("in.xlsx", path.read_bytes()),
+            language="pt-br",
+        )
+    # Saved and pending: the resume task hands it to a worker once the broker is back.
+    assert Job.objects.get(pk=job.pk).status == Job.Status.PENDING
