@@ -153,7 +153,8 @@ def test_no_serious_axe_violations_on_any_screen(page, login, live_server, demo)
     _tabs(
         page,
         audit,
-        base + reverse("specialists:detail", kwargs={"code": specialist.code}),
+        base,
+        reverse("specialists:detail", kwargs={"code": specialist.code}),
         "specialist",
     )
 

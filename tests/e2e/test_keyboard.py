@@ -1,4 +1,5 @@
-"""Keyboard only: Tab, Enter, Space, the arrows and Escape, never the mouse."""
+"""Keyboard only: Tab, Enter, Space, the arrows and Escape, never the mouse. A toast's
+place is checked here too: it must not cover the button the keyboard just pressed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from clients.models import Client
-from tests.factories import SearchableClientFactory
+from tests.factories import (
+    ClientFactory,
+    SearchableClientFactory,
+    SpecialistFactory,
+    TerminalFactory,
+)
+from tokens.models import IntegrationToken
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -132,3 +139,32 @@ def test_a_toast_never_covers_the_button_just_used(login, live_server, bob, org_
         and b["y"] < a["y"] + a["height"]
     )
     assert not overlap, (a, b)
+
+
+def test_a_terminal_toggle(login, live_server, bob, org_a):
+    client = ClientFactory(organization=org_a, email_wvds="cvc@b2midia.com.br")
+    terminal = TerminalFactory(
+        organization=org_a, name="Painel da loja", email_wvds="cvc@b2midia.com.br", client=None
+    )
+    page = login("bob")
+    page.goto(f"{live_server.url}/terminais/cliente/{client.code}/")
+    tab_to(page, "#client-terminals input[name=linked]")
+    page.keyboard.press("Space")
+    expect(page.locator(".toast").last).to_contain_text("Terminal Painel da loja vinculado.")
+    terminal.refresh_from_db()
+    assert terminal.client == client
+
+
+def test_issuing_a_token(login, live_server, bob, org_a):
+    specialist = SpecialistFactory(organization=org_a)
+    page = login("bob")
+    page.goto(f"{live_server.url}/especialistas/{specialist.code}/?tab=tokens")
+    tab_to(page, "#id_description", limit=120)
+    page.keyboard.type("Player da loja")
+    tab_to(page, "#id_expires_on")
+    # Headless Chromium shows date fields month first whatever the page's language.
+    page.keyboard.type("12312099")
+    tab_to(page, "#tab-panel form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#new-token")).to_have_value(re.compile(r"^vg_"))
+    assert IntegrationToken.objects.filter(specialist=specialist).exists()
