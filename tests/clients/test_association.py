@@ -129,7 +129,7 @@ def test_a_foreign_code_refuses_the_whole_selection(org_a, world):
         selection_rows(
             organization=org_a, selection=selection, matching=Client.objects.for_org(org_a)
         )
-    assert "1 of the selected rows was not found" in refused.value.messages[0]
+    assert "1 das linhas selecionadas não foi encontrada" in refused.value.messages[0]
 
 
 @pytest.mark.parametrize(
