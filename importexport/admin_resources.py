@@ -146,6 +146,11 @@ class TenantResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if self.entity_format.written is not None and not kwargs.get("dry_run"):
+            self.entity_format.written(organization_id=instance.organization_id, ids=[instance.pk])
+
 
 def _attnames(fmt: c.EntityFormat) -> dict[str, str]:
     """The format's single-valued fields → the instance attribute holding each (an id for a

@@ -200,6 +200,10 @@ class EntityFormat:
     # applied after `prepare` to the records about to be written, all of a chunk at once:
     # check(organization_id=…, records=[column → value, …]) -> {index: ValidationError}.
     check: Callable[..., dict[int, ValidationError]] | None = None
+    # The app's rule on what a written record implies elsewhere (e.g. a specialist's login
+    # follows its status), run in the transaction that wrote the records:
+    # written(organization_id=…, ids=[…]).
+    written: Callable[..., None] | None = None
     # The organization's own columns (its additional fields), after the declared ones:
     # extra_columns(organization_id) -> columns. A job works with for_organization().
     extra_columns: Callable[[int], tuple[Column, ...]] | None = None

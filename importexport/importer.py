@@ -509,6 +509,9 @@ def _write(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
             changed[record_id] = wanted
     bulk.update(job, fmt, plan.updates)
     bulk.set_relations(job, fmt, layout.relations, changed, replaced=set(plan.relations))
+    if fmt.written is not None:
+        ids = [*created_ids, *(record["id"] for record in plan.updates)]
+        fmt.written(organization_id=job.organization_id, ids=ids)
 
 
 def _stored(column: c.Column, *, creating: bool) -> Any:

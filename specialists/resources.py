@@ -14,7 +14,7 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
-from specialists.services import specialist_prepare
+from specialists.services import specialist_logins_sync, specialist_prepare
 from tenancy.models import Language, Project
 
 
@@ -35,6 +35,7 @@ SPECIALIST_FORMAT = c.EntityFormat(
     model=Specialist,
     key=("email",),
     prepare=specialist_prepare,
+    written=specialist_logins_sync,
     extra_columns=_additional_columns,
     columns=(
         c.Column(

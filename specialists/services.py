@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import (
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from specialists.models import (
@@ -207,6 +208,24 @@ def specialist_update(
 
 
 @transaction.atomic
+def specialist_logins_sync(*, organization_id: int, ids: list[int]) -> None:
+    """The logins of specialists written in bulk (the job and admin imports) follow their
+    status, as _sync_login does for one: an inactive specialist's login cannot log in, a
+    reactivated one can again. Administrators' logins are left alone, as on the screen."""
+    specialists = Specialist.objects.filter(
+        organization_id=organization_id, pk__in=ids, user__isnull=False
+    )
+    privileged = User.objects.filter(
+        Q(is_staff=True) | Q(is_superuser=True) | Q(memberships__role=Membership.Role.ADMIN)
+    )
+    for active in (True, False):
+        status = Specialist.Status.ACTIVE if active else Specialist.Status.INACTIVE
+        users = specialists.filter(status=status).values("user_id")
+        User.objects.filter(pk__in=users).exclude(pk__in=privileged.values("pk")).exclude(
+            is_active=active
+        ).update(is_active=active)
+
+
 def specialist_delete(*, organization: Organization, specialist: Specialist) -> None:
     """Deletes the specialist and takes its login's access away: the login leaves the
     organization, and is deactivated when it belongs to no other organization and is no

@@ -483,3 +483,40 @@ def test_a_deleted_specialists_login_stays_active_in_its_other_organization(org_
     specialist.user.refresh_from_db()
     assert specialist.user.is_active
     assert list(Membership.objects.values_list("organization", flat=True)) == [org_b.pk]
+
+
+def test_an_import_deactivates_and_reactivates_the_logins_it_touches_but_no_admins(
+    org_a, tmp_path, alice
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+    from importexport import services as jobs
+    from tests.importexport.conftest import write_xlsx
+
+    bia = services.specialist_create(
+        organization=org_a, name="Bia", email="bia@example.com", password="Plantao-Seguro-2026"
+    )
+    boss = services.specialist_create(organization=org_a, name="Chefe", email="chefe@example.com")
+    boss.user = alice
+    boss.save()
+
+    def imported(status: str) -> None:
+        rows = [["bia@example.com", "Bia", status], ["chefe@example.com", "Chefe", status]]
+        path = write_xlsx(tmp_path / f"{status}.xlsx", ["E-mail", "Nome", "Status"], rows)
+        job = jobs.import_schedule(
+            organization=org_a,
+            user=alice,
+            entity="specialists",
+            upload=Upload("s.xlsx", path.read_bytes()),
+            language="pt-br",
+        )
+        job = jobs.import_run(job_id=job.id, organization_id=org_a.id)
+        assert job.counts["failed"] == 0, job.counts
+
+    imported("inactive")
+    bia.user.refresh_from_db()
+    alice.refresh_from_db()
+    assert not bia.user.is_active and alice.is_active
+    imported("active")
+    bia.user.refresh_from_db()
+    assert bia.user.is_active
