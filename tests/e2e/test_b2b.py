@@ -77,7 +77,9 @@ def test_an_operator_registers_and_edits_a_b2b_user(
     expect(dialog).to_contain_text("too short")
     expect(dialog.get_by_label("Password")).to_have_value("")  # never shown back
 
-    dialog.get_by_label("Password").fill("Estrela#2026")
+    # Typed key by key, as a person does: the form htmx has just swapped in may still be
+    # settling when the first key arrives.
+    dialog.get_by_label("Password").press_sequentially("Estrela#2026", delay=20)
     expect(dialog.locator("#password-policy li.met")).to_have_count(2)
     dialog.get_by_label("Coleção Verão").check()
     _shot(page, tmp_path, "b2b-dialog-filled")

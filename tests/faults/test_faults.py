@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from contextlib import suppress
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from importexport.importer import CHUNK_ROWS
@@ -67,14 +69,25 @@ def _assert_each_once(mailbox, recipients: int) -> None:
 
 
 def _chunk_transaction_open(stack: Stack) -> bool:
-    # A backend holding a transaction id has written rows it has not committed yet.
+    # The import's COPY, inside its chunk's transaction: writing rows it has not committed
+    # yet, or waiting for the terminals table (see _terminals_held).
     return bool(
         stack.value(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()",
+            "AND (backend_xid IS NOT NULL OR wait_event_type = 'Lock') "
+            "AND query ILIKE 'COPY%%' AND pid <> pg_backend_pid()",
             stack.database,
         )
     )
+
+
+def _terminals_held(stack: Stack) -> psycopg.Connection:
+    """A session holding the terminals table, so that a chunk writing into it waits inside
+    its transaction: on a fast machine a chunk's transaction is otherwise over before the
+    test can see it. The session dies with the server."""
+    conn = psycopg.connect(stack.postgres.url(stack.database))
+    conn.execute("LOCK TABLE terminals_terminal IN SHARE MODE")
+    return conn
 
 
 def _pool_child(worker: Worker) -> int:
@@ -177,10 +190,13 @@ def test_postgresql_restarted_mid_import_and_mid_send_loses_nothing(stack, smtp)
     mailbox.holding = threading.Event()
     stack.shell(STALE_TERMINALS % {"terminals": 3, "contacts": 2})
     assert wait_until(lambda: _emails(stack).get("sending"), timeout=30)
+    held = _terminals_held(stack)
     job_id = _schedule_import(stack)
     assert wait_until(lambda: _chunk_transaction_open(stack), timeout=60, interval=0.02)
 
     stack.postgres.stop()
+    with suppress(psycopg.Error):
+        held.close()
     status, answer = healthz(url)
     assert status == 503
     assert answer["down"] == ["database"]
