@@ -121,3 +121,25 @@ def test_it_runs_in_a_real_worker(celery_worker, operator):  # noqa: F811
     job = wait_for_job(job)
     assert job.status == Job.Status.DONE, job.failure_text
     assert Contact.objects.filter(organization=organization).count() == 50
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_csv_of_three_chunks_runs_in_a_real_worker(celery_worker, operator):  # noqa: F811
+    # Past the 7,000-row chunk twice, with a bad row in the last chunk: the good rows of
+    # every chunk are stored, the bad one is reported with its reason.
+    organization, user = operator
+    rows = [f"Pessoa {n};p{n}@x.com.br;;\n" for n in range(15_000)]
+    rows.insert(14_500, "Sem e-mail;não-é-e-mail;;\n")
+    job = services.import_schedule(
+        organization=organization,
+        user=user,
+        entity="contacts_csv",
+        upload=_upload(f"{HEADER}\n{''.join(rows)}"),
+        language="pt-br",
+    )
+    job = wait_for_job(job, timeout=240)
+    assert job.status == Job.Status.DONE, job.failure_text
+    assert job.chunks_done == 3
+    assert job.counts["created"] == 15_000 and job.counts["failed"] == 1
+    assert Contact.objects.filter(organization=organization).count() == 15_000
