@@ -229,7 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "config.celery.heartbeat",
         "schedule": WORKER_HEARTBEAT_SECONDS,
-        "options": {"expires": WORKER_HEARTBEAT_SECONDS * 0.9},
+        # A heartbeat still proves a live worker until /healthz would call it missing (four
+        # periods): with a shorter expiry a polling broker (the file-system one) or a busy
+        # machine discards beats a live worker did receive.
+        "options": {"expires": WORKER_HEARTBEAT_SECONDS * 4},
     },
     "importexport-resume-stalled-jobs": {
         "task": "importexport.tasks.resume_stalled_jobs",

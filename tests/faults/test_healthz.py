@@ -118,7 +118,11 @@ def test_it_follows_the_worker_on_the_embedded_defaults(tmp_path):
 
         worker = stack.started(Worker(env, tmp_path / "worker.log"))
         beat(stack)
-        assert wait_until(lambda: healthz(url)[0] == 200, timeout=30), healthz(url)
+        assert wait_until(lambda: healthz(url)[0] == 200, timeout=60), (
+            healthz(url),
+            (tmp_path / "worker.log").read_text()[-3000:],
+            (tmp_path / "beat.log").read_text()[-2000:],
+        )
         assert healthz(url)[1]["checks"] == ALL_UP
 
         worker.kill()
