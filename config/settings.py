@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "importexport",
     "catalogs",
     "portal",
+    "servicerequests",
+    "clientportal",
     # Last: the demo data may import every app above, and no app imports it.
     "demo",
 ]

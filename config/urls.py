@@ -18,6 +18,8 @@ urlpatterns = [
     path("contatos/", include("contacts.urls")),
     # The Contatos screen (contatos/…) and the portal's pages (portal/<organization>/…).
     path("", include("portal.urls")),
+    # The portal itself, as a client's people see it.
+    path("portal/<slug:org_slug>/", include("clientportal.urls")),
     path("terminais/", include("terminals.urls")),
     path("especialistas/", include("specialists.urls")),
     path("notificacoes/", include("notifications.urls")),

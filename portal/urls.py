@@ -39,7 +39,6 @@ urlpatterns = [
     path("clientes/<uuid:code>/b2b/", views_b2b.b2b_user, name="b2b_user"),
     path("clientes/b2b/senha/", views_b2b.b2b_password_check, name="b2b_password_check"),
     # The portal's side (no back-office login): the onboarding address and activation.
-    path("portal/<slug:org_slug>/", views.portal_home, name="login"),
     path("portal/<slug:org_slug>/termos.pdf", views.terms_document, name="terms"),
     path("portal/<slug:org_slug>/ativar/<str:token>/", views.activate, name="activate"),
     path(

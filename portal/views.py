@@ -72,7 +72,7 @@ def _list_url() -> str:
 
 
 def onboarding_url(request: VigiaRequest, organization: Organization) -> str:
-    return request.build_absolute_uri(reverse("portal:login", args=[organization.slug]))
+    return request.build_absolute_uri(reverse("clientportal:login", args=[organization.slug]))
 
 
 def _changed(request: VigiaRequest) -> HttpResponse:
@@ -415,14 +415,6 @@ def terms_upload(request: VigiaRequest) -> HttpResponse:
 
 def _portal_organization(slug: str) -> Organization:
     return get_object_or_404(Organization, slug=slug)
-
-
-@require_GET
-def portal_home(request, org_slug: str) -> HttpResponse:
-    """The organization's onboarding address (Link de integração), where the portal's login
-    will be; until then it says so."""
-    organization = _portal_organization(org_slug)
-    return render(request, "portal/home.html", {"organization": organization})
 
 
 @require_GET

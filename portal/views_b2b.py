@@ -78,7 +78,9 @@ class B2BUserForm(forms.Form):
 def _login_url(request: VigiaRequest) -> str:
     """The portal's login address (the onboarding link) for the notice e-mail."""
     try:
-        return request.build_absolute_uri(reverse("portal:login", args=[request.organization.slug]))
+        return request.build_absolute_uri(
+            reverse("clientportal:login", args=[request.organization.slug])
+        )
     except NoReverseMatch:
         return ""
 

@@ -94,7 +94,7 @@ def test_no_serious_axe_violations_on_any_screen(page, login, live_server, demo)
         reverse("login"),
         reverse("password_reset"),
         reverse("password_reset_done"),
-        reverse("portal:login", kwargs={"org_slug": org.slug}),
+        reverse("clientportal:login", kwargs={"org_slug": org.slug}),
         reverse("portal:activate", kwargs={"org_slug": org.slug, "token": invitation.token}),
     ):
         _visit(page, audit, base + url)

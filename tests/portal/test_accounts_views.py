@@ -212,7 +212,7 @@ def test_links_never_open_another_organization_or_a_forged_token(client, org_a, 
 
 
 def test_the_onboarding_address_answers(client, org_a):
-    response = client.get(reverse("portal:login", args=["org-a"]))
+    response = client.get(reverse("clientportal:login", args=["org-a"]))
     assert response.status_code == 200 and "Organização A" in response.content.decode()
 
 
