@@ -6,10 +6,12 @@ The portal screens themselves live elsewhere; these rows are what the back offic
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -26,6 +28,18 @@ def terms_upload_to(instance: PortalSettings, filename: str) -> str:
     return f"portal/terms/{instance.organization_id}/{uuid.uuid4().hex}.pdf"
 
 
+MB = 1024 * 1024
+# The generic link's bounds: what the Contatos panel accepts.
+LINK_REQUESTS_PER_DAY_MAX = 1000
+LINK_MB_PER_REQUEST_MAX = 2048
+LINK_MB_PER_DAY_MAX = 20480
+
+
+def generic_link_token() -> str:
+    # 32 random bytes (256 bits): the link's only secret, so it cannot be guessed.
+    return secrets.token_urlsafe(32)
+
+
 class PortalSettings(models.Model):
     organization = models.OneToOneField(
         Organization,
@@ -40,6 +54,34 @@ class PortalSettings(models.Model):
     )
     terms = models.FileField(_("Terms and conditions"), upload_to=terms_upload_to, blank=True)
     terms_updated_at = models.DateTimeField(_("Terms updated at"), null=True, blank=True)
+    # The generic link (vínculo genérico): people without an account send requests through
+    # it. The token is kept as is, not hashed: the operator copies the link from the panel.
+    link_token = models.CharField(
+        _("generic link token"), max_length=64, default=generic_link_token
+    )
+    # sha256 of the token the last regeneration replaced: its visitors learn the link was
+    # replaced rather than that it never existed.
+    link_replaced_hash = models.CharField(max_length=64, blank=True, editable=False)
+    link_regenerated_at = models.DateTimeField(
+        _("generic link regenerated at"), null=True, blank=True
+    )
+    link_expires = models.BooleanField(_("generic link expires"), default=False)
+    link_expires_on = models.DateField(_("generic link valid until"), null=True, blank=True)
+    link_max_requests_per_day = models.PositiveIntegerField(
+        _("maximum requests per day"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(LINK_REQUESTS_PER_DAY_MAX)],
+    )
+    link_max_bytes_per_request = models.PositiveBigIntegerField(
+        _("maximum attachment size per request"),
+        default=100 * MB,
+        validators=[MinValueValidator(MB), MaxValueValidator(LINK_MB_PER_REQUEST_MAX * MB)],
+    )
+    link_max_bytes_per_day = models.PositiveBigIntegerField(
+        _("maximum attachment size per day"),
+        default=500 * MB,
+        validators=[MinValueValidator(MB), MaxValueValidator(LINK_MB_PER_DAY_MAX * MB)],
+    )
 
     class Meta:
         verbose_name = _("portal settings")
@@ -47,6 +89,12 @@ class PortalSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.organization)
+
+    def clean(self) -> None:
+        if self.link_expires and self.link_expires_on is None:
+            raise ValidationError(
+                {"link_expires_on": _("Choose the last day the link works.")}, code="required"
+            )
 
 
 def portal_settings_for(organization: Organization) -> PortalSettings:
