@@ -99,3 +99,21 @@ def contact_browser(contact_account) -> HttpClient:
 @pytest.fixture
 def b2b_browser(b2b_account) -> HttpClient:
     return portal_client(b2b_account)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def terms_published(org_a, media_root):
+    """Organization A publishes terms and conditions (every account must accept them)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal import accounts
+
+    return accounts.terms_upload(
+        organization=org_a, upload=SimpleUploadedFile("termos.pdf", b"%PDF-1.4 termos")
+    )
