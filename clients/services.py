@@ -24,6 +24,7 @@ from clients.models import (
 from clients.search import client_search_text
 from specialists.models import AdditionalField
 from tenancy import additional_fields, audit
+from tenancy.group_projects import group_join
 from tenancy.images import photo_save
 from tenancy.models import Language, Organization, Project, User
 from tenancy.services import ownership_check
@@ -322,11 +323,6 @@ def _relation(client: Client, item: Associable):
         raise TypeError(f"A client is not associated with {type(item).__name__}.") from exc
 
 
-def client_group_missing_projects(*, client: Client, group: ClientGroup):
-    """The group's projects the client is not in yet: what joining the group may add."""
-    return group.projects.exclude(clients=client).order_by("name")
-
-
 @transaction.atomic
 def client_associate(
     *, organization: Organization, client: Client, item: Associable, with_projects: bool = False
@@ -335,12 +331,10 @@ def client_associate(
     is). For a group, `with_projects` also puts the client in the group's projects; returns
     the projects it joined."""
     ownership_check(organization, client, item)
+    if isinstance(item, ClientGroup):
+        return group_join(member=client, group=item, with_projects=with_projects)
     _relation(client, item).add(item)
-    if not (with_projects and isinstance(item, ClientGroup)):
-        return []
-    joined = list(client_group_missing_projects(client=client, group=item))
-    client.projects.add(*joined)
-    return joined
+    return []
 
 
 def client_dissociate(*, organization: Organization, client: Client, item: Associable) -> None:

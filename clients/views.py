@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
 from clients import selectors, services
 from clients.forms import (
@@ -34,6 +34,7 @@ from tenancy.association import (
     association_post,
 )
 from tenancy.decorators import admin_required, member_required
+from tenancy.group_projects import group_join_answer, group_join_question
 from tenancy.http import VigiaRequest, form_errors, query_param, refused_status
 
 LIST_TEMPLATE = "clients/client_list.html"
@@ -357,22 +358,23 @@ def relation_add(request: VigiaRequest, code: UUID, kind: str, item_code: UUID) 
         raise Http404
     client = client_get(organization=request.organization, code=code)
     item = selectors.catalog_get(organization=request.organization, kind=kind, code=item_code)
-    answer = request.POST.get("with_projects")
-    if kind == "groups" and answer not in ("yes", "no"):
-        missing = list(services.client_group_missing_projects(client=client, group=item))
-        if missing or request.method == "GET":
-            context = {"client": client, "group": item, "projects": missing}
-            if request.htmx:
-                response = render(request, f"{FORM_TEMPLATE}#group-dialog", context)
-                return reswap(retarget(response, "#modal"), "innerHTML")
-            return render(request, "clients/group_projects.html", context)
+    if kind == "groups":
+        question = group_join_question(
+            request,
+            member=client,
+            group=item,
+            add_url=request.path,
+            cancel_url=_tab_url(client, kind),
+        )
+        if question is not None:
+            return question
     if request.method == "GET":
         return redirect(_tab_url(client, kind))
     joined = services.client_associate(
         organization=request.organization,
         client=client,
         item=item,
-        with_projects=answer == "yes",
+        with_projects=group_join_answer(request),
     )
     if joined:
         messages.success(

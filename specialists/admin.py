@@ -54,11 +54,16 @@ class SpecialistAdmin(TenantImportExportAdmin):
             specialist_delete(organization=specialist.organization, specialist=specialist)
 
 
-@admin.register(SpecialistGroup, Role, Calendar)
+@admin.register(Role, Calendar)
 class NamedTenantAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "description", "organization")
     list_filter = ("organization",)
     search_fields = ("name", "description")
+
+
+@admin.register(SpecialistGroup)
+class SpecialistGroupAdmin(NamedTenantAdmin):
+    filter_horizontal = ("projects",)
 
 
 @admin.register(AdditionalField)

@@ -7,7 +7,7 @@ from specialists.models import ADDRESS_FIELDS, AdditionalField, Calendar, Shift,
 from specialists.selectors import additional_field_list
 from tenancy import additional_fields
 from tenancy.images import photo_check
-from tenancy.models import Organization
+from tenancy.models import Organization, Project
 
 
 class PhotoField(forms.ImageField):
@@ -121,6 +121,27 @@ class CatalogForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SpecialistGroupForm(CatalogForm):
+    projects = forms.ModelMultipleChoiceField(
+        label=_("Projects"),
+        queryset=Project.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A specialist who joins the group is offered these projects too."),
+    )
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].queryset = Project.objects.for_org(organization).order_by("name")
+
+
+def catalog_form(kind: str, *args, organization: Organization, **kwargs) -> CatalogForm:
+    """The form of an entry of the `kind` catalog: a specialist group has projects too."""
+    if kind == "specialist-groups":
+        return SpecialistGroupForm(*args, organization=organization, **kwargs)
+    return CatalogForm(*args, **kwargs)
 
 
 class AdditionalFieldForm(forms.ModelForm):

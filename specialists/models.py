@@ -10,6 +10,11 @@ from tenancy.models import Language, NamedEntry, Project, TenantModel
 
 
 class SpecialistGroup(NamedEntry):
+    # Offered to a specialist who joins the group (the same as a client group's projects).
+    projects = models.ManyToManyField(
+        Project, related_name="specialist_groups", blank=True, verbose_name=_("projects")
+    )
+
     class Meta(NamedEntry.Meta):
         verbose_name = _("specialist group")
         verbose_name_plural = _("specialist groups")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,7 @@ from specialists.models import (
 from specialists.selectors import additional_field_list
 from tenancy import additional_fields
 from tenancy.auth import login_clash
+from tenancy.group_projects import group_join
 from tenancy.images import photo_save
 from tenancy.models import Membership, Organization, Project, User
 from tenancy.services import ownership_check
@@ -269,11 +271,20 @@ def _relation(specialist: Specialist, item: SpecialistGroup | Role):
 
 
 def specialist_associate(
-    *, organization: Organization, specialist: Specialist, item: SpecialistGroup | Role
-) -> None:
-    """Puts the specialist in a group or gives it a role (nothing when it already has it)."""
+    *,
+    organization: Organization,
+    specialist: Specialist,
+    item: SpecialistGroup | Role,
+    with_projects: bool = False,
+) -> list[Project]:
+    """Puts the specialist in a group or gives it a role (nothing when it already has it).
+    For a group, `with_projects` also puts the specialist in the group's projects; returns
+    the projects it joined."""
     ownership_check(organization, specialist, item)
+    if isinstance(item, SpecialistGroup):
+        return group_join(member=specialist, group=item, with_projects=with_projects)
     _relation(specialist, item).add(item)
+    return []
 
 
 def specialist_dissociate(
@@ -342,11 +353,21 @@ def shift_delete(*, organization: Organization, shift: Shift) -> None:
     shift.delete()
 
 
-def catalog_save(*, organization: Organization, instance: Any, name: str, description: str = ""):
-    """Creates or renames a group, role or calendar of the organization."""
+@transaction.atomic
+def catalog_save(
+    *,
+    organization: Organization,
+    instance: Any,
+    name: str,
+    description: str = "",
+    projects: Iterable[Project] | None = None,
+):
+    """Creates or renames a group, role or calendar of the organization; a specialist
+    group's `projects` are the ones offered to the specialists who join it."""
     if instance.pk is None:
         instance.organization = organization
-    ownership_check(organization, instance)
+    projects = None if projects is None else list(projects)
+    ownership_check(organization, instance, *(projects or ()))
     instance.name = name.strip()
     instance.description = description.strip()
     instance.full_clean(exclude=["organization"])
@@ -355,6 +376,8 @@ def catalog_save(*, organization: Organization, instance: Any, name: str, descri
             instance.save()
     except IntegrityError as exc:
         raise ValidationError({"name": _("There is already one with this name.")}) from exc
+    if projects is not None:
+        instance.projects.set(projects)
     return instance
 
 

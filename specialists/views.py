@@ -13,15 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from specialists import selectors, services
 from specialists.forms import (
     AdditionalFieldForm,
-    CatalogForm,
     FeedbackForm,
     ShiftForm,
     SpecialistForm,
+    catalog_form,
 )
 from specialists.models import AdditionalField, Specialist
 from tenancy.association import (
@@ -31,6 +31,7 @@ from tenancy.association import (
     association_post,
 )
 from tenancy.decorators import admin_required, member_required
+from tenancy.group_projects import group_join_answer, group_join_question
 from tenancy.http import VigiaRequest, form_errors, query_param, refused_status
 from tenancy.text import CONTROL_CHARACTERS
 from tokens import selectors as token_selectors
@@ -304,24 +305,50 @@ def association_choices(request: VigiaRequest, code: UUID, kind: str) -> HttpRes
     )
 
 
-def _association_change(
-    request: VigiaRequest, code: UUID, kind: str, item_code: UUID, *, add: bool
-) -> HttpResponse:
+def _association_item(request: VigiaRequest, code: UUID, kind: str, item_code: UUID):
     if kind not in ASSOCIATION_CATALOGS:
         raise Http404
     specialist = selectors.specialist_get(organization=request.organization, code=code)
     item = selectors.catalog_get(
         organization=request.organization, kind=ASSOCIATION_CATALOGS[kind], code=item_code
     )
-    change = services.specialist_associate if add else services.specialist_dissociate
-    change(organization=request.organization, specialist=specialist, item=item)
-    return _back_to_tab(request, specialist, kind)
+    return specialist, item
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def association_add(request: VigiaRequest, code: UUID, kind: str, item_code: UUID) -> HttpResponse:
-    return _association_change(request, code, kind, item_code, add=True)
+    """Associates the group or role. A group with projects the specialist is not in asks
+    first whether the specialist joins them too (the dialog posts back here)."""
+    specialist, item = _association_item(request, code, kind, item_code)
+    if kind == "groups":
+        question = group_join_question(
+            request,
+            member=specialist,
+            group=item,
+            add_url=request.path,
+            cancel_url=_tab_url(specialist, kind),
+        )
+        if question is not None:
+            return question
+    if request.method == "GET":
+        return redirect(_tab_url(specialist, kind))
+    joined = services.specialist_associate(
+        organization=request.organization,
+        specialist=specialist,
+        item=item,
+        with_projects=group_join_answer(request),
+    )
+    if joined:
+        messages.success(
+            request,
+            _("Also added to the projects: %(names)s.")
+            % {"names": ", ".join(p.name for p in joined)},
+        )
+    response = _back_to_tab(request, specialist, kind)
+    if request.htmx:
+        trigger_client_event(response, "vigia:close-modal")
+    return response
 
 
 @require_POST
@@ -329,7 +356,11 @@ def association_add(request: VigiaRequest, code: UUID, kind: str, item_code: UUI
 def association_remove(
     request: VigiaRequest, code: UUID, kind: str, item_code: UUID
 ) -> HttpResponse:
-    return _association_change(request, code, kind, item_code, add=False)
+    specialist, item = _association_item(request, code, kind, item_code)
+    services.specialist_dissociate(
+        organization=request.organization, specialist=specialist, item=item
+    )
+    return _back_to_tab(request, specialist, kind)
 
 
 @require_POST
@@ -448,7 +479,7 @@ def _catalog_page(
             organization=request.organization, kind=kind, q=query_param(request)
         ),
         "q": query_param(request),
-        "form": form or CatalogForm(),
+        "form": form or catalog_form(kind, organization=request.organization),
         "editing": editing,
     }
     return render(request, "specialists/catalog.html", context, status=status)
@@ -462,7 +493,10 @@ def catalog_list(request: VigiaRequest, kind: str) -> HttpResponse:
     form = None
     if edit := request.GET.get("edit"):
         editing = selectors.catalog_get(organization=request.organization, kind=kind, code=edit)
-        form = CatalogForm(initial={"name": editing.name, "description": editing.description})
+        initial = {"name": editing.name, "description": editing.description}
+        if hasattr(editing, "projects"):
+            initial["projects"] = list(editing.projects.all())
+        form = catalog_form(kind, initial=initial, organization=request.organization)
     return _catalog_page(request, kind, form=form, editing=editing)
 
 
@@ -473,7 +507,7 @@ def catalog_save(request: VigiaRequest, kind: str) -> HttpResponse:
     editing = None
     if code := request.POST.get("code"):
         editing = selectors.catalog_get(organization=request.organization, kind=kind, code=code)
-    form = CatalogForm(request.POST)
+    form = catalog_form(kind, request.POST, organization=request.organization)
     if form.is_valid():
         try:
             services.catalog_save(

@@ -16,6 +16,7 @@ from clients import services
 from clients.models import Client, ClientAdditionalValue, Company, Location, Service
 from clients.services import client_prepare
 from specialists.models import AdditionalField
+from tenancy.group_projects import group_missing_projects
 from tests.factories import ClientFactory, ClientGroupFactory, ProjectFactory
 
 BASE = {"cnpj": "11.222.333/0001-81", "razao_social": "Ótica Três Irmãos ME"}
@@ -162,7 +163,7 @@ def test_it_associates_a_group_and_optionally_its_projects(org_a, bob):
     group.projects.set([varejo, atacado])
     client = ClientFactory(organization=org_a)
     client.projects.add(varejo)
-    assert list(services.client_group_missing_projects(client=client, group=group)) == [atacado]
+    assert list(group_missing_projects(member=client, group=group)) == [atacado]
     assert services.client_associate(organization=org_a, client=client, item=group) == []
     assert set(client.projects.all()) == {varejo}
     joined = services.client_associate(
