@@ -10,6 +10,7 @@ PORT ?= 8000
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vigia
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_PROCESSES ?= 2
 
 .PHONY: install run test test-fast lint e2e-deps messages clean lock
 
@@ -66,11 +67,15 @@ test: $(STAMP) e2e-deps lint messages
 	@psql "$${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$${DATABASE_URL##*/}'" | grep -q 1 \
 	  || psql -q "$${DATABASE_URL%/*}/postgres" -c 'CREATE DATABASE "'"$${DATABASE_URL##*/}"'"'
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	@# Two processes share the suite, each on a test database, a Redis database and a files
+	@# folder of its own (tests/settings.py); the cases marked slow then run one at a time,
+	@# as they stop and restart servers and time what workers do.
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist loadfile -m "not slow" $(PYTEST_ARGS)
+	$(if $(FAST),,$(BIN)/pytest -q -m slow $(PYTEST_ARGS))
 
 # While working: everything but the cases marked slow (real workers crossing the 7,000-row
-# boundary, every benchmark at smoke size). `make test` runs them all.
-test-fast: PYTEST_ARGS = -m "not slow"
+# boundary, the fault and embedded-stack tests). `make test` runs them all.
+test-fast: FAST = 1
 test-fast: test
 
 clean:

@@ -14,8 +14,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.slow
-
 SMOKE = {
     "search": ["--rows", "300", "--repeat", "1"],
     "heartbeats": ["--terminals", "300", "--duration", "2", "--slice", "100", "--batch", "50"],
@@ -26,7 +24,7 @@ SMOKE = {
     "contacts_search": ["--rows", "300", "--repeat", "1"],
     "association": ["--rows", "300", "--baseline-rows", "50"],
     "hostile_uploads": ["--baseline-rows", "100", "--empty-mb", "2", "--budget-rows", "1000"],
-    "load.run": ["--clients", "300", "--duration", "8", "--users", "4", "--workers", "1"],
+    "load.run": ["--clients", "300", "--duration", "5", "--users", "4", "--workers", "1"],
     "availability": [
         "--terminals",
         "300",
