@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("portal.urls")),
     # The portal itself, as a client's people see it.
     path("portal/<slug:org_slug>/", include("clientportal.urls")),
+    path("portal/<slug:org_slug>/solicitacoes/", include("servicerequests.urls_portal")),
+    path("solicitacoes/", include("servicerequests.urls")),
     path("terminais/", include("terminals.urls")),
     path("especialistas/", include("specialists.urls")),
     path("notificacoes/", include("notifications.urls")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import secrets
 import zipfile
@@ -31,6 +32,9 @@ from django.utils.translation import gettext_lazy
 from clients.models import people_language
 from contacts.models import Contact
 from portal.models import ActivationLink, PortalAccount, PortalSettings, portal_settings_for
+from servicerequests.models import RequestAttachment, ServiceRequest
+from servicerequests.selectors import account_requests
+from servicerequests.services import contacts_requests, requests_for_contacts_delete
 from tenancy.models import Organization
 from tenancy.services import ownership_check
 from terminals.models import AlertEmail
@@ -60,6 +64,8 @@ TERMS_REQUIRED = gettext_lazy("Accept the terms and conditions to activate your 
 TERMS_NOT_PDF = gettext_lazy("The terms and conditions must be a PDF document.")
 TERMS_TOO_LARGE = gettext_lazy("The document is larger than %(size)d MB.")
 NOTE_MAX_CHARS = 2000
+# A deletion refused for requests being processed names this many of them.
+BLOCKING_NAMED = 10
 
 
 def account_status(contact: Contact) -> str:
@@ -308,9 +314,17 @@ OPERATOR_ACTIONS = {
 
 def requests_blocking_deletion(contacts: QuerySet[Contact]) -> list[str]:
     """The portal requests that forbid deleting `contacts` (one being processed), named for
-    the operator. The single home of that rule: the requests arrive with the portal, and
-    then their Novo, Recebido and Concluído ones go with the contact."""
-    return []
+    the operator. The single home of that rule: their other requests (Novo, Recebido,
+    Concluído, Recusado) go with the contact."""
+    processing = (
+        contacts_requests(contacts)
+        .filter(status=ServiceRequest.Status.PROCESSING)
+        .order_by("created_at", "id")
+    )
+    return [
+        f"{service_request.reference} “{service_request.subject}” ({service_request.requester_name})"
+        for service_request in processing[:BLOCKING_NAMED]
+    ]
 
 
 @transaction.atomic
@@ -327,6 +341,7 @@ def contacts_delete(*, organization: Organization, contacts: QuerySet[Contact]) 
             code="requests_processing",
         )
     count = selected.count()
+    requests_for_contacts_delete(contacts=selected)
     # Children first, each one set-based statement; the outbox keeps its history (the
     # e-mails lose only their link to the contact). QuerySet.delete() would load every
     # contact and account into memory to cascade ("select all 1,000,000 matching"); the
@@ -531,21 +546,132 @@ def backup_profile(*, organization: Organization, contact: Contact) -> dict:
     }
 
 
+def _request_folder(service_request: ServiceRequest) -> str:
+    return f"{service_request.reference.lstrip('#')}-{slugify(service_request.subject)[:40]}"
+
+
+def _request_entry(service_request: ServiceRequest) -> dict:
+    folder = _request_folder(service_request)
+    return {
+        "code": str(service_request.code),
+        "reference": service_request.reference,
+        "subject": service_request.subject,
+        "description": service_request.description,
+        "status": service_request.status,
+        "status_label": str(service_request.get_status_display()),
+        "refusal_reason": service_request.refusal_reason,
+        "requester": {
+            "name": service_request.requester_name,
+            "email": service_request.requester_email,
+        },
+        "created_at": _iso(service_request.created_at),
+        "updated_at": _iso(service_request.updated_at),
+        "attachments": [
+            {
+                "name": attachment.name,
+                "size": attachment.size,
+                "content_type": attachment.content_type,
+                "file": f"{folder}/{_attachment_file_name(index, attachment)}",
+            }
+            for index, attachment in enumerate(service_request.attachments.all(), 1)
+        ],
+        "events": [
+            {
+                "kind": event.kind,
+                "by_requester": event.by_requester,
+                "status_from": event.status_from,
+                "status_to": event.status_to,
+                "body": event.body,
+                "created_at": _iso(event.created_at),
+            }
+            for event in service_request.events.all()
+        ],
+    }
+
+
+def _attachment_file_name(index: int, attachment: RequestAttachment) -> str:
+    # Numbered: two attachments may carry the same name. The name was sanitized when it was
+    # sent (no folder, no control character), so it stays inside the request's folder.
+    return f"{index:02d}-{attachment.name}"
+
+
+def _contact_requests(organization: Organization, contact: Contact) -> QuerySet[ServiceRequest]:
+    return contacts_requests(Contact.objects.filter(pk=contact.pk)).filter(
+        organization=organization
+    )
+
+
+def _backup_requests(requests: QuerySet[ServiceRequest]) -> list[dict]:
+    return [
+        _request_entry(service_request)
+        for service_request in requests.order_by("created_at", "id").prefetch_related(
+            "attachments", "events"
+        )
+    ]
+
+
 def backup_requests(*, organization: Organization, contact: Contact) -> list[dict]:
-    """The person's portal requests for jobs.json, and (with the portal) a folder each."""
-    return []
+    """The person's portal requests for jobs.json, each with its attachments (and where
+    the ZIP holds them) and its replies and status changes."""
+    ownership_check(organization, contact)
+    return _backup_requests(_contact_requests(organization, contact))
+
+
+def _stored_pieces(attachment: RequestAttachment) -> Iterator[bytes]:
+    # Opened only when the ZIP reaches this entry, read a piece at a time.
+    with attachment.file.storage.open(attachment.file.name, "rb") as handle:
+        while piece := handle.read(64 * 1024):
+            yield piece
+
+
+def _attachment_entries(
+    requests: QuerySet[ServiceRequest],
+) -> Iterator[tuple[str, Iterable[bytes]]]:
+    for service_request in requests.order_by("created_at", "id").prefetch_related("attachments"):
+        folder = _request_folder(service_request)
+        for index, attachment in enumerate(service_request.attachments.all(), 1):
+            yield f"{folder}/{_attachment_file_name(index, attachment)}", _stored_pieces(attachment)
 
 
 def backup_filename(contact: Contact) -> str:
     return f"{slugify(contact.name) or 'contato'}.zip"
 
 
+def _as_json(value) -> Iterator[bytes]:
+    yield json.dumps(value, ensure_ascii=False, indent=2).encode()
+
+
+def _backup_stream(profile: dict, requests: QuerySet[ServiceRequest]) -> Iterator[bytes]:
+    entries = [
+        ("user-profile.json", _as_json(profile)),
+        ("jobs.json", _as_json(_backup_requests(requests))),
+    ]
+    return zip_stream(itertools.chain(entries, _attachment_entries(requests)))
+
+
 def backup_zip(*, organization: Organization, contact: Contact) -> Iterator[bytes]:
-    """Backup dos dados do usuário: user-profile.json and jobs.json, streamed."""
+    """Backup dos dados do usuário: user-profile.json, jobs.json and a folder per request
+    with its attachments, streamed."""
     profile = backup_profile(organization=organization, contact=contact)
-    jobs = backup_requests(organization=organization, contact=contact)
+    return _backup_stream(profile, _contact_requests(organization, contact))
 
-    def as_json(value) -> Iterator[bytes]:
-        yield json.dumps(value, ensure_ascii=False, indent=2).encode()
 
-    return zip_stream([("user-profile.json", as_json(profile)), ("jobs.json", as_json(jobs))])
+def backup_zip_for_account(*, account: PortalAccount) -> Iterator[bytes]:
+    """The backup a portal person downloads from Meus dados: a contact's as the back office
+    gives it; a B2B user's with its own profile and its client's requests."""
+    if account.kind == PortalAccount.Kind.CONTACT and account.contact_id:
+        return backup_zip(organization=account.organization, contact=account.contact)
+    client = account.client
+    profile = {
+        "username": account.username,
+        "email": account.email,
+        "company": (
+            {"name": client.razao_social, "cnpj": client.cnpj_formatted} if client else None
+        ),
+        "status": account.status,
+        "status_label": str(account.get_status_display()),
+        "activated_at": _iso(account.activated_at),
+        "terms_accepted_at": _iso(account.terms_accepted_at),
+        "last_login_at": _iso(account.last_login_at),
+    }
+    return _backup_stream(profile, account_requests(account=account))

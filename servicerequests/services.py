@@ -251,6 +251,8 @@ def request_submit(
 def _requester_message(
     service_request: ServiceRequest, *, template: str, subject: Promise, context: dict
 ) -> None:
+    if not service_request.requester_email:
+        return
     organization = service_request.organization
     with translation.override(people_language(organization, service_request.client)):
         body = render_to_string(
