@@ -7,6 +7,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -113,7 +114,11 @@ def login(request: HttpRequest, org_slug: str) -> HttpResponse:
             auth.portal_login(request, outcome.account)
             return redirect(_next_url(request, organization))
         form.add_error(None, str(REFUSALS[outcome.refusal]) % {"organization": organization.name})
-        status = 429 if outcome.refusal == auth.LOCKED else refused_status(request)
+        status = (
+            settings.AXES_HTTP_RESPONSE_CODE
+            if outcome.refusal == auth.LOCKED
+            else refused_status(request)
+        )
     elif request.method == "POST":
         status = refused_status(request)
     context = {
