@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import accounts, views, views_b2b
+from portal import accounts, views, views_b2b, views_link
 
 app_name = "portal"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path("contatos/modelo/", views.contacts_template, name="contacts_template"),
     path("contatos/portal/", views.portal_settings, name="settings"),
     path("contatos/portal/termos/", views.terms_upload, name="terms_upload"),
+    path("contatos/vinculo/", views_link.generic_link_settings, name="generic_link_settings"),
+    path(
+        "contatos/vinculo/novo/",
+        views_link.generic_link_regenerate,
+        name="generic_link_regenerate",
+    ),
+    path("contatos/vinculo/email/", views_link.generic_link_email, name="generic_link_email"),
     path(
         "contatos/<uuid:code>/ativar/",
         views.account_action,
@@ -41,6 +48,12 @@ urlpatterns = [
     # The portal's side (no back-office login): the onboarding address and activation.
     path("portal/<slug:org_slug>/termos.pdf", views.terms_document, name="terms"),
     path("portal/<slug:org_slug>/ativar/<str:token>/", views.activate, name="activate"),
+    # The generic link: requests from people without an account.
+    path(
+        "portal/<slug:org_slug>/vinculo/<str:token>/",
+        views_link.generic_link_form,
+        name="generic_link",
+    ),
     path(
         "portal/<slug:org_slug>/ativar/<str:token>/senha/",
         views.activate_password_check,

@@ -27,17 +27,18 @@ from django_htmx.http import reswap, trigger_client_event
 from contacts import services as contact_services
 from importexport import services as import_services
 from importexport.xlsx import FileError
-from portal import accounts
+from portal import accounts, generic_link
 from portal.forms import (
     ActivationForm,
     ContactsImportForm,
     DirectoryContactForm,
     DirectorySearchForm,
+    GenericLinkSettingsForm,
     InvitationForm,
     PortalSettingsForm,
     TermsForm,
 )
-from portal.models import portal_settings_for
+from portal.models import PortalSettings, portal_settings_for
 from portal.selectors import contact_directory_filter, contact_directory_page, directory_contact_get
 from specialists.services import password_policy
 from tenancy.association import selection_parse, selection_rows
@@ -75,7 +76,26 @@ def onboarding_url(request: VigiaRequest, organization: Organization) -> str:
     return request.build_absolute_uri(reverse("clientportal:login", args=[organization.slug]))
 
 
-def _changed(request: VigiaRequest) -> HttpResponse:
+def generic_link_url(request, organization: Organization, portal: PortalSettings) -> str:
+    return request.build_absolute_uri(
+        reverse("portal:generic_link", args=[organization.slug, portal.link_token])
+    )
+
+
+def generic_link_panel_context(
+    request: VigiaRequest, form: GenericLinkSettingsForm | None = None
+) -> dict:
+    """What the generic link's panel shows: its address and settings."""
+    portal = portal_settings_for(request.organization)
+    return {
+        "portal": portal,
+        "link_url": generic_link_url(request, request.organization, portal),
+        "link_form": form or GenericLinkSettingsForm.for_portal(portal),
+        "link_expired": generic_link.generic_link_expired(portal),
+    }
+
+
+def contacts_changed(request: VigiaRequest) -> HttpResponse:
     """After a change made in a dialog: close it, reload the list in place, show the toast;
     a plain post goes back to the list."""
     if not request.htmx:
@@ -112,13 +132,12 @@ def contacts_list(request: VigiaRequest) -> HttpResponse:
         status=status,
         page=_page_number(request),
     )
-    portal = portal_settings_for(request.organization)
     context = {
         "form": form,
         "page": page,
         "statuses": DirectorySearchForm.base_fields["status"].choices,
         "onboarding_url": onboarding_url(request, request.organization),
-        "portal": portal,
+        **generic_link_panel_context(request),
     }
     if _wants_fragment(request):
         return render(request, f"{LIST_TEMPLATE}#results", context)
@@ -142,7 +161,7 @@ def contact_add(request: VigiaRequest) -> HttpResponse:
             form_errors(form, exc)
         else:
             messages.success(request, _("Contact %(name)s saved.") % {"name": contact.name})
-            return _changed(request)
+            return contacts_changed(request)
     status = refused_status(request) if request.method == "POST" else 200
     refill = request.method == "POST"
     return _dialog(request, "add", {"form": form}, status=status, refill=refill)
@@ -175,7 +194,7 @@ def contacts_delete(request: VigiaRequest) -> HttpResponse:
         selection, rows = _selection(request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return _changed(request)
+        return contacts_changed(request)
     count = rows.count()
     names = list(rows.order_by("name", "id").values_list("name", flat=True)[:3])
     if request.POST.get("confirmed") != "1":
@@ -191,13 +210,13 @@ def contacts_delete(request: VigiaRequest) -> HttpResponse:
         deleted = accounts.contacts_delete(organization=request.organization, contacts=rows)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return _changed(request)
+        return contacts_changed(request)
     messages.success(
         request,
         ngettext("%(count)s contact deleted.", "%(count)s contacts deleted.", deleted)
         % {"count": intcomma(deleted)},
     )
-    return _changed(request)
+    return contacts_changed(request)
 
 
 # --- one contact's account -----------------------------------------------------------------
@@ -219,7 +238,7 @@ def account_action(request: VigiaRequest, code: UUID, action: str) -> HttpRespon
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, str(ACTION_MESSAGES[action]) % {"name": contact.name})
-    return _changed(request)
+    return contacts_changed(request)
 
 
 def _activation_url(request: VigiaRequest, token: str) -> str:
@@ -273,9 +292,9 @@ def invitation_send(request: VigiaRequest, code: UUID) -> HttpResponse:
                 request,
                 _("The activation e-mail to %(email)s is on its way.") % {"email": contact.email},
             )
-        return _changed(request)
+        return contacts_changed(request)
     messages.error(request, _("The invitation could not be sent: prepare it again."))
-    return _changed(request)
+    return contacts_changed(request)
 
 
 class MailtoRedirect(HttpResponseRedirect):
@@ -298,7 +317,7 @@ def invitation_mailto(request: VigiaRequest, code: UUID) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return _changed(request)
+        return contacts_changed(request)
     if request.htmx:
         response = HttpResponse(status=204)
         trigger_client_event(response, CHANGED_EVENT)
@@ -346,7 +365,7 @@ def contacts_import(request: VigiaRequest) -> HttpResponse:
                 request,
                 _("The import was scheduled: its notification shows the progress and the result."),
             )
-            response = _changed(request)
+            response = contacts_changed(request)
             return (
                 trigger_client_event(response, "vigia:jobs-changed") if request.htmx else response
             )
@@ -413,13 +432,13 @@ def terms_upload(request: VigiaRequest) -> HttpResponse:
 # --- the portal's side: onboarding address, terms, activation -------------------------------
 
 
-def _portal_organization(slug: str) -> Organization:
+def portal_organization(slug: str) -> Organization:
     return get_object_or_404(Organization, slug=slug)
 
 
 @require_GET
 def terms_document(request, org_slug: str) -> HttpResponse:
-    organization = _portal_organization(org_slug)
+    organization = portal_organization(org_slug)
     portal = accounts.terms_document(organization)
     if portal is None:
         raise Http404
@@ -457,7 +476,7 @@ def _refused(request, organization: Organization, reason: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def activate(request, org_slug: str, token: str) -> HttpResponse:
-    organization = _portal_organization(org_slug)
+    organization = portal_organization(org_slug)
     try:
         link = accounts.activation_link_open(organization=organization, token=token)
     except accounts.LinkRefused as exc:
@@ -500,7 +519,7 @@ def _activation_page(request, organization: Organization, link, token: str) -> H
 @require_POST
 def activate_password_check(request, org_slug: str, token: str) -> HttpResponse:
     """The live password checklist of the activation page, for a valid link only."""
-    organization = _portal_organization(org_slug)
+    organization = portal_organization(org_slug)
     try:
         link = accounts.activation_link_open(organization=organization, token=token)
     except accounts.LinkRefused:
