@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -275,7 +276,6 @@ def _profile_page(
         "account": account,
         "name": account.contact.name if account.contact_id else "",
         "form": form or PasswordChangeForm(),
-        "can_backup": account.contact_id is not None,
     }
     return render(request, "clientportal/profile.html", context, status=status)
 
@@ -310,16 +310,17 @@ def password_change(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_GET
 @portal_account_required
 def backup(request: HttpRequest, org_slug: str) -> HttpResponse:
-    """Baixar meus dados: the ZIP an operator downloads for the person."""
-    contact = request.portal_account.contact
-    if contact is None:
-        raise Http404
+    """Baixar meus dados: a contact's is the ZIP an operator downloads for them."""
+    account = request.portal_account
+    if account.contact_id:
+        filename = accounts.backup_filename(account.contact)
+    else:
+        filename = f"{slugify(account.username) or 'dados'}.zip"
     response = StreamingHttpResponse(
-        accounts.backup_zip(organization=request.portal_organization, contact=contact),
-        content_type="application/zip",
+        accounts.backup_zip_for_account(account=account), content_type="application/zip"
     )
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=accounts.backup_filename(contact)
+        as_attachment=True, filename=filename
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -316,3 +316,10 @@ def test_the_language_menu_changes_the_portals_language(contact_browser):
     assert response["Location"] == url("alerts")
     assert contact_browser.session[auth.LANGUAGE_KEY] == "es"
     assert contact_browser.get(url("alerts"))["Content-Language"] == "es"
+
+
+def test_the_b2b_users_backup_has_its_profile(b2b_browser):
+    response = b2b_browser.get(url("backup"))
+    assert response["Content-Disposition"] == 'attachment; filename="padaria.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert b"b2b@padaria.example.com" in archive.read("user-profile.json")
