@@ -105,9 +105,13 @@ def upload_limits_install(request: HttpRequest, limits: UploadLimits) -> Limited
 
 
 def upload_error(request: HttpRequest) -> str | None:
-    """Why the upload of this request was stopped, if it was."""
+    """Why the upload of this request was stopped, if it was (the body is parsed here when
+    nothing has read it yet)."""
     handler = getattr(request, "upload_handler", None)
-    return handler.error if handler is not None else None
+    if handler is None:
+        return None
+    request.FILES  # noqa: B018 (parses the body through the handler)
+    return handler.error
 
 
 def limited_upload(
