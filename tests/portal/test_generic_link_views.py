@@ -267,3 +267,15 @@ def test_it_checks_ownership(charlie_client, org_a):
     response = charlie_client.post(EMAIL, {"codes": [str(contact.code)]})
     assert response.status_code == 404
     assert not AlertEmail.objects.exists()
+
+
+def test_without_javascript_the_panel_and_the_confirmation_are_pages(alice_client, org_a):
+    response = alice_client.get(SETTINGS)
+    assert response.status_code == 200 and 'id="generic-link"' in response.content.decode()
+    response = alice_client.post(SETTINGS, _settings(step="max_mb_per_day:1"))
+    assert 'value="550"' in response.content.decode() and "<html" in response.content.decode()
+    response = alice_client.post(SETTINGS, _settings(max_requests_per_day="9"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:contacts")
+    assert portal_settings_for(org_a).link_max_requests_per_day == 9
+    response = alice_client.get(REGENERATE)
+    assert response.status_code == 200 and "<dialog" not in response.content.decode()
