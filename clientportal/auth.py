@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -51,6 +52,7 @@ def portal_login(request: HttpRequest, account: PortalAccount) -> None:
     session[ACCOUNT_KEY] = account.pk
     session[ORGANIZATION_KEY] = account.organization_id
     session[HASH_KEY] = _account_hash(account)
+    rotate_token(request)
     account.last_login_at = timezone.now()
     account.save(update_fields=["last_login_at"])
 

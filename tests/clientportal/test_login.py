@@ -179,3 +179,11 @@ def test_logout_ends_the_session(contact_browser):
 def test_portal_client_helper_logs_in(contact_account):
     browser = portal_client(contact_account)
     assert browser.get(reverse("clientportal:home", args=["org-a"])).status_code == 200
+
+
+def test_a_portal_login_ends_a_back_office_session_in_the_same_browser(alice, contact_account):
+    browser = HttpClient()
+    browser.force_login(alice)
+    _post(browser, _login_url(contact_account), "ana@padaria.example.com")
+    assert "_auth_user_id" not in browser.session
+    assert browser.get("/clientes/").status_code == 302
