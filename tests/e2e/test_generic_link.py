@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 
 from portal.models import portal_settings_for
 from servicerequests.models import ServiceRequest
+from terminals.models import AlertEmail
+from tests.factories import ClientFactory, ContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # Set to a folder to keep the screenshots of these screens (both widths).
@@ -57,6 +59,14 @@ def test_the_panel_sets_the_daily_limit_and_the_link_refuses_past_it(
     assert page.evaluate("navigator.clipboard.readText()") == url
     assert url.endswith(f"/portal/org-a/vinculo/{portal_settings_for(org_a).link_token}/")
     _shot(page, "panel")
+
+    # Enviar vínculo genérico por e-mail: to the one contact ticked in the list.
+    contact = ContactFactory(client=ClientFactory(organization=org_a), name="Maria Souza")
+    page.reload()
+    page.locator(f"#contact-{contact.code} input[name=codes]").check()
+    page.locator("#generic-link-email").click()
+    expect(page.locator("#toasts .toast")).to_have_count(1)
+    assert AlertEmail.objects.get().recipient == contact.email
 
     page.goto(url)
     page.fill("#id_requester_name", "Paula Dias")
