@@ -33,6 +33,7 @@ from clientportal.forms import (
 )
 from portal import accounts
 from portal.accounts import LinkRefused
+from specialists.services import password_policy
 from tenancy.http import form_errors, refused_status
 from tenancy.models import Organization
 from terminals.emails import procedure_pdf
@@ -276,6 +277,7 @@ def _profile_page(
         "account": account,
         "name": account.contact.name if account.contact_id else "",
         "form": form or PasswordChangeForm(),
+        "policy": password_policy(password="", user=accounts.password_subject(account)),
     }
     return render(request, "clientportal/profile.html", context, status=status)
 
@@ -375,7 +377,12 @@ def reset_confirm(request: HttpRequest, org_slug: str, token: str) -> HttpRespon
                 messages.success(request, _("Your new password is set: log in with it."))
                 return redirect("clientportal:login", organization.slug)
         status = refused_status(request) if request.method == "POST" else 200
-        context = {"organization": organization, "form": form, "account": account}
+        context = {
+            "organization": organization,
+            "form": form,
+            "account": account,
+            "policy": password_policy(password="", user=accounts.password_subject(account)),
+        }
         return render(request, "clientportal/reset_confirm.html", context, status=status)
 
 
