@@ -81,10 +81,10 @@ def generic_link_open(*, organization: Organization, token: str) -> PortalSettin
     ("unknown", "replaced" or "expired") otherwise. Compared in constant time: the answer's
     timing tells nothing about how much of a guess was right."""
     portal = portal_settings_for(organization)
-    given = (token or "").encode()
-    if not hmac.compare_digest(portal.link_token.encode(), given):
+    token = token or ""
+    if not hmac.compare_digest(portal.link_token.encode(), token.encode()):
         replaced = portal.link_replaced_hash
-        if replaced and hmac.compare_digest(replaced, hashlib.sha256(given).hexdigest()):
+        if replaced and hmac.compare_digest(replaced, token_hash(token)):
             raise LinkRefused("replaced")
         raise LinkRefused("unknown")
     if generic_link_expired(portal):
