@@ -34,6 +34,8 @@ FK = "fk"
 SHIFTS = "shifts"
 # One of the organization's additional fields (tenancy.additional_fields).
 ADDITIONAL = "additional"
+# A value written and never read back (a login password): see WriteOnly.
+WRITE_ONLY = "write_only"
 
 LIST_SEPARATOR = ";"
 _TRUE = {"yes", "sim", "sí", "si", "true", "1", "x"}
@@ -102,6 +104,21 @@ class ExtraValues:
 
 
 @dataclass(frozen=True)
+class WriteOnly:
+    """Where a write-only column's value goes, a value the records do not hold in a field of
+    their own (a specialist's login password): the app's rule, which every importer calls.
+    `seal(value, record)` checks a non-empty cell against the record it comes with (its fields
+    as written, with "id" when it exists) and returns what is stored (the password's hash),
+    or raises ValidationError: the row fails and nothing of it is written.
+    `store(organization_id=…, values={record id: sealed})` writes them in the transaction
+    that wrote the records. An empty cell leaves what is stored; exports leave the column out,
+    so nothing stored ever leaves through them."""
+
+    seal: Callable[[str, dict[str, Any]], Any]
+    store: Callable[..., None]
+
+
+@dataclass(frozen=True)
 class Column:
     header: str  # Fixed and language-independent, so a file works whatever the user's language.
     field: str
@@ -124,10 +141,17 @@ class Column:
     children: ChildRows | None = None
     # Where an ADDITIONAL column keeps its values.
     extra: ExtraValues | None = None
+    # Where a WRITE_ONLY column's values go.
+    write_only: WriteOnly | None = None
 
     @property
     def keeps_when_empty(self) -> bool:
-        return self.keep_when_empty or self.kind in (CHOICE, BOOL)
+        return self.keep_when_empty or self.kind in (CHOICE, BOOL, WRITE_ONLY)
+
+    @property
+    def scalar(self) -> bool:
+        """Held in a field of the record's own row."""
+        return not self.multiple and self.kind != WRITE_ONLY
 
     @property
     def multiple(self) -> bool:
@@ -184,6 +208,21 @@ class Column:
             return None
         return _PARSERS[self.kind](self, raw, text)
 
+    def seal(self, value: str | None, record: dict[str, Any]) -> Any:
+        """A WRITE_ONLY cell's value (from parse()) through the app's rule, for `record`: None
+        when empty, else what is stored; raises CellError with the rule's reasons."""
+        if value is None:
+            return None
+        try:
+            return self.write_only.seal(value, record)
+        except ValidationError as exc:
+            raise CellError(
+                " ".join(
+                    _("“%(column)s”: %(reason)s") % {"column": self.header, "reason": message}
+                    for message in exc.messages
+                )
+            ) from exc
+
 
 @dataclass(frozen=True)
 class EntityFormat:
@@ -217,9 +256,11 @@ class EntityFormat:
         )
 
     def columns_for(self, variant: str) -> tuple[Column, ...]:
+        """The columns of an export: what is stored, so no write-only column."""
+        columns = tuple(c for c in self.columns if c.kind != WRITE_ONLY)
         if variant == "data_plain":
-            return tuple(c for c in self.columns if not c.relation)
-        return self.columns
+            return tuple(c for c in columns if not c.relation)
+        return columns
 
     def column(self, header: str) -> Column | None:
         return next((c for c in self.columns if c.header == header), None)
@@ -357,6 +398,12 @@ def additional_columns(
     )
 
 
+def _write_only(column: Column, raw: Any, text: str) -> str:
+    # As typed: a password's spaces are part of it.
+    value = raw if type(raw) is str else text
+    return _text(column, raw, value)
+
+
 def _fk(column: Column, raw: Any, text: str) -> str:
     return column.identifier.clean(raw, text) if column.identifier is not None else text
 
@@ -393,6 +440,7 @@ _PARSERS = {
     FK: _fk,
     SHIFTS: _shifts,
     ADDITIONAL: _additional,
+    WRITE_ONLY: _write_only,
 }
 
 _TYPE_LABELS = {
@@ -404,6 +452,7 @@ _TYPE_LABELS = {
     M2M: gettext_lazy("Names separated by “;”"),
     FK: gettext_lazy("Reference"),
     SHIFTS: gettext_lazy("Shifts separated by “;”"),
+    WRITE_ONLY: gettext_lazy("Text, never exported"),
 }
 
 _ALLOWED_ADDITIONAL = {

@@ -50,6 +50,10 @@ class Layout:
     def relations(self) -> list[c.Column]:
         return [column for column in self.columns if column.multiple]
 
+    @property
+    def write_only(self) -> list[c.Column]:
+        return [column for column in self.columns if column.kind == c.WRITE_ONLY]
+
 
 @dataclass
 class Row:
@@ -218,6 +222,9 @@ def _parse(layout: Layout, number: int, cells: list[Any], formula_rows, duplicat
             values[column.field] = column.parse(cells[index])
         except c.CellError as exc:
             row.errors.append(str(exc))
+        if column.kind == c.WRITE_ONLY and index < len(row.raw):
+            # The failed rows' report must not keep a password.
+            row.raw[index] = None
     return row
 
 
@@ -285,6 +292,9 @@ class Plan:
     created_ids: list[int] | None
     updates: list[dict]
     relations: dict[int, dict]  # existing record id → its relationships that change
+    # Write-only values, sealed: by position in `creates`, and by existing record id.
+    created_sealed: dict[int, dict[str, Any]]
+    sealed: dict[int, dict[str, Any]]
     failed: list[Row]
     counts: dict[str, int]
 
@@ -295,7 +305,7 @@ def _plan_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> Pla
     for row in rows:
         if not row.errors:
             _set_key(fmt, row)
-    creates, updates, relations, counts = _plan_writes(
+    creates, updates, relations, sealed, counts = _plan_writes(
         job, fmt, layout, [row for row in rows if not row.errors]
     )
     # Rows the row rule refused while planning fail too.
@@ -307,6 +317,8 @@ def _plan_chunk(job, fmt, layout, chunk, index, duplicates, formula_rows) -> Pla
         created_ids=bulk.new_ids(fmt, len(creates)),
         updates=updates,
         relations=relations,
+        created_sealed=sealed["created"],
+        sealed=sealed["existing"],
         failed=failed,
         counts={**counts, "failed": len(failed)},
     )
@@ -335,7 +347,7 @@ def _refusals(fmt: c.EntityFormat, exc: ValidationError) -> list[str]:
     headers = {}
     for column in fmt.columns:
         headers[column.field] = column.header
-        if not column.multiple:
+        if column.scalar:
             headers[_attname(fmt, column)] = column.header
     return [
         _("“%(column)s”: %(reason)s") % {"column": headers.get(field, field), "reason": message}
@@ -412,15 +424,15 @@ class ChunkWriter:
 
 def _plan_writes(
     job: Job, fmt: c.EntityFormat, layout: Layout, rows: list[Row]
-) -> tuple[list[tuple[dict, dict]], list[dict], dict[int, dict], dict[str, int]]:
+) -> tuple[list[tuple[dict, dict]], list[dict], dict[int, dict], dict[str, dict], dict[str, int]]:
     """Compares the valid rows with the records they name: what to create, update, relink,
-    and the counts.
+    the write-only values to store (sealed), and the counts.
     Safe outside the chunk's transaction: a key appears in one row of the file only, so no
     other chunk writes the records this one reads."""
     model = fmt.model
-    scalars = [col for col in layout.columns if not col.multiple]
+    scalars = [col for col in layout.columns if col.scalar]
     relations = layout.relations
-    all_scalars = [col for col in fmt.columns if not col.multiple]
+    all_scalars = [col for col in fmt.columns if col.scalar]
     attnames = [_attname(fmt, col) for col in all_scalars]
     key_attnames = [model._meta.get_field(name).attname for name in sorted(fmt.key)]
     first_key = key_attnames[0]
@@ -465,10 +477,28 @@ def _plan_writes(
         for index, exc in refused.items():
             written[index][0].errors.extend(_refusals(fmt, exc))
     creates, updates, changed_relations = [], [], {}
+    sealed: dict[str, dict] = {"created": {}, "existing": {}}
     unchanged = 0
     for row, record, new, changed in planned:
         if row.errors:
             continue
+        # Last, on the rows nothing else refused: sealing a password is slow on purpose.
+        values = {}
+        for col in layout.write_only:
+            try:
+                value = col.seal(row.values[col.field], new)
+            except c.CellError as exc:
+                row.errors.append(str(exc))
+            else:
+                if value is not None:
+                    values[col.field] = value
+        if row.errors:
+            continue
+        if values:
+            if record is None:
+                sealed["created"][len(creates)] = values
+            else:
+                sealed["existing"][record["id"]] = values
         wanted = {}
         for col in relations:
             value = row.values[col.field]
@@ -490,11 +520,13 @@ def _plan_writes(
             updates.append(new)
         if diff:
             changed_relations[record["id"]] = diff
-        if not changed and not diff:
+        if not changed and not diff and not values:
             unchanged += 1
-    updated = len({record["id"] for record in updates} | set(changed_relations))
+    updated = len(
+        {record["id"] for record in updates} | set(changed_relations) | set(sealed["existing"])
+    )
     counts = {"created": len(creates), "updated": updated, "unchanged": unchanged}
-    return creates, updates, changed_relations, counts
+    return creates, updates, changed_relations, sealed, counts
 
 
 def _differs(new: dict, record: dict, attnames: list[str]) -> bool:
@@ -509,6 +541,13 @@ def _write(job: Job, fmt: c.EntityFormat, layout: Layout, plan: Plan) -> None:
             changed[record_id] = wanted
     bulk.update(job, fmt, plan.updates)
     bulk.set_relations(job, fmt, layout.relations, changed, replaced=set(plan.relations))
+    sealed = dict(plan.sealed)
+    for position, values in plan.created_sealed.items():
+        sealed[created_ids[position]] = values
+    for col in layout.write_only:
+        values = {pk: record[col.field] for pk, record in sealed.items() if col.field in record}
+        if values:
+            col.write_only.store(organization_id=job.organization_id, values=values)
     if fmt.written is not None:
         ids = [*created_ids, *(record["id"] for record in plan.updates)]
         fmt.written(organization_id=job.organization_id, ids=ids)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from import_export import fields, widgets
 
 from importexport import columns as c
 from importexport.admin_resources import tenant_resource
@@ -14,7 +16,12 @@ from specialists.models import (
     Specialist,
     SpecialistGroup,
 )
-from specialists.services import specialist_logins_sync, specialist_prepare
+from specialists.services import (
+    specialist_logins_sync,
+    specialist_password_seal,
+    specialist_passwords_store,
+    specialist_prepare,
+)
 from tenancy.models import Language, Project
 
 
@@ -22,11 +29,30 @@ def _text(header: str, field: str, description, max_length: int, example: str = 
     return c.Column(header, field, description=description, max_length=max_length, example=example)
 
 
-def _additional_columns(organization_id: int) -> tuple[c.Column, ...]:
+PASSWORD = c.Column(
+    "Senha",
+    "password",
+    c.WRITE_ONLY,
+    _(
+        "Login password: sets or replaces the specialist's password (the login is created "
+        "when there is none), following the password policy; a row whose password the policy "
+        "refuses fails. Never exported."
+    ),
+    max_length=128,
+    write_only=c.WriteOnly(seal=specialist_password_seal, store=specialist_passwords_store),
+)
+
+
+def _organization_columns(organization_id: int) -> tuple[c.Column, ...]:
+    """The columns a job adds to the declared ones: "Senha", which exports leave out (so
+    that the declared columns are an export's), then the organization's additional fields."""
     fields = AdditionalField.objects.filter(
         organization_id=organization_id, entity=AdditionalField.Entity.SPECIALIST
     )
-    return c.additional_columns(fields, value_model=AdditionalFieldValue, owner="specialist")
+    return (
+        PASSWORD,
+        *c.additional_columns(fields, value_model=AdditionalFieldValue, owner="specialist"),
+    )
 
 
 SPECIALIST_FORMAT = c.EntityFormat(
@@ -36,7 +62,7 @@ SPECIALIST_FORMAT = c.EntityFormat(
     key=("email",),
     prepare=specialist_prepare,
     written=specialist_logins_sync,
-    extra_columns=_additional_columns,
+    extra_columns=_organization_columns,
     columns=(
         c.Column(
             "E-mail",
@@ -124,4 +150,40 @@ SPECIALIST_FORMAT = c.EntityFormat(
     ),
 )
 
-SpecialistResource = tenant_resource(SPECIALIST_FORMAT)
+_Resource = tenant_resource(SPECIALIST_FORMAT)
+
+
+class SpecialistResource(_Resource):
+    """The admin's resource: the format's columns, and "Senha" through the same rule as the
+    job import (PASSWORD.write_only), as the admin's resources have no field for a column
+    that is not a field of the model."""
+
+    # No attribute: exported empty, and nothing of the row sets it on the instance.
+    password = fields.Field(column_name=PASSWORD.header, widget=widgets.CharWidget())
+
+    class Meta(_Resource.Meta):
+        fields = (*_Resource.Meta.fields, "password")
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        record = {"id": instance.pk, "email": instance.email, "name": instance.name}
+        try:
+            instance._imported_password = PASSWORD.seal(
+                PASSWORD.parse(row.get(PASSWORD.header)), record
+            )
+        except c.CellError as exc:
+            raise ValidationError({"password": str(exc)}) from exc
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # A new password is a change the row's fields do not show.
+        if getattr(instance, "_imported_password", None) is not None:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        sealed = getattr(instance, "_imported_password", None)
+        if sealed is not None and not kwargs.get("dry_run"):
+            PASSWORD.write_only.store(
+                organization_id=instance.organization_id, values={instance.pk: sealed}
+            )
+        super().after_save_instance(instance, row, **kwargs)

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import (
     get_default_password_validators,
     validate_password,
@@ -126,15 +127,69 @@ def _sync_login(specialist: Specialist, password: str, *, culture_changed: bool)
             {"email": _("There is already a login with this e-mail; choose another one.")}
         )
     user.save()
+    _membership_ensure(specialist.organization_id, user)
+    specialist.user = user
+
+
+def _membership_ensure(organization_id: int, user: User) -> None:
     # A login without a membership ends on "not a member of any organization": the
     # specialist works in its organization's back office as an operator. get_or_create,
     # not update: an admin may have promoted this user meanwhile.
     Membership.objects.get_or_create(
-        organization=specialist.organization,
+        organization_id=organization_id,
         user=user,
         defaults={"role": Membership.Role.OPERATOR},
     )
-    specialist.user = user
+
+
+def specialist_password_seal(password: str, record: dict[str, Any]) -> str:
+    """The imports' rule for a specialist's login password (the "Senha" column, in the job
+    import and in the admin's): the screen's rules for `record` (the row's fields; "id" when
+    the specialist exists): the password policy, an administrator's login left to its owner,
+    an e-mail no other login uses. Returns the hash to store; raises ValidationError."""
+    user_id = None
+    if record.get("id") is not None:
+        user_id = (
+            Specialist.objects.filter(pk=record["id"]).values_list("user_id", flat=True).first()
+        )
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if user is not None and _is_privileged(user):
+        raise ValidationError(
+            _("This login is an administrator's; only its owner changes its password.")
+        )
+    email = record["email"]
+    if login_clash(username=email, email=email, pk=user_id):
+        raise ValidationError(_("There is already a login with this e-mail; choose another one."))
+    user = user or get_user_model()(username=email, email=email)
+    user.first_name = user.first_name or record["name"][:150]
+    if (error := password_check(password=password, user=user)) is not None:
+        raise error
+    return make_password(password)
+
+
+@transaction.atomic
+def specialist_passwords_store(*, organization_id: int, values: dict[int, str]) -> None:
+    """Sets imported login passwords (hashes from specialist_password_seal), by specialist id:
+    a specialist without a login gets one, as on the screen (user name = e-mail, the
+    Culture as its language, active while the specialist is, an operator's membership)."""
+    specialists = Specialist.objects.filter(
+        organization_id=organization_id, pk__in=values
+    ).select_related("user")
+    for specialist in specialists:
+        user = specialist.user
+        if user is None:
+            user = get_user_model()(
+                username=specialist.email,
+                email=specialist.email,
+                first_name=specialist.name[:150],
+                language=specialist.culture,
+                is_active=specialist.status == Specialist.Status.ACTIVE,
+            )
+        user.password = values[specialist.pk]
+        user.save()
+        _membership_ensure(organization_id, user)
+        if specialist.user_id is None:
+            Specialist.objects.filter(pk=specialist.pk).update(user=user)
 
 
 def _save_profile(
