@@ -37,7 +37,7 @@ from servicerequests.uploads import (
 )
 from tenancy.association import selection_parse
 from tenancy.decorators import admin_required, member_required
-from tenancy.http import REFUSED, VigiaRequest, form_errors
+from tenancy.http import REFUSED, VigiaRequest, form_errors, refused_status
 from tenancy.models import Organization
 
 PANEL_TEMPLATE = "portal/generic_link.html"
@@ -71,7 +71,7 @@ def generic_link_settings(request: VigiaRequest) -> HttpResponse:
         except ValidationError as exc:
             form_errors(form, exc)
     if form.errors:
-        return _panel(request, form, status=200 if request.htmx else REFUSED)
+        return _panel(request, form, status=refused_status(request))
     messages.success(request, _("Generic link settings saved."))
     if request.htmx:
         return render(request, f"{PANEL_TEMPLATE}#saved", generic_link_panel_context(request))

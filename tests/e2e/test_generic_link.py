@@ -68,6 +68,15 @@ def test_the_panel_sets_the_daily_limit_and_the_link_refuses_past_it(
     expect(page.locator("#toasts .toast")).to_have_count(1)
     assert AlertEmail.objects.get().recipient == contact.email
 
+    # Gerar novo vínculo asks first; the page then shows the new link.
+    page.locator("#generic-link-regenerate").click()
+    dialog = page.locator("#contacts-dialog dialog[open]")
+    expect(dialog).to_be_visible()
+    _shot(page, "regenerate")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator("#generic-link-url")).not_to_have_value(url)
+    url = page.locator("#generic-link-url").input_value()
+
     page.goto(url)
     page.fill("#id_requester_name", "Paula Dias")
     page.fill("#id_requester_email", "paula@example.com")
