@@ -102,7 +102,9 @@ def test_a_group_with_projects_asks_first(
     assert f'hx-post="{url}"' in body and not specialist_a.groups.exists()
     done = bob_client.post(url, {"with_projects": "yes"}, **htmx_headers)
     assert "vigia:close-modal" in done["HX-Trigger"]
-    assert 'id="tab-panel"' in done.content.decode()
+    # The tab panel, with the toast naming the projects joined.
+    body = done.content.decode()
+    assert 'id="tab-panel"' in body and "Varejo" in body.split('id="toasts"')[1]
     assert list(specialist_a.groups.all()) == [shoppings]
     assert list(specialist_a.projects.all()) == [varejo]
 
