@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from importexport import services
 from importexport.admin_resources import ORGANIZATION_HEADER
 from importexport.exporter import empty_format
+from importexport.importer import CHUNK_ROWS
 from importexport.models import ImportFailure
 from notifications.models import Job
 from notifications.services import job_file_path
@@ -169,3 +170,21 @@ def test_it_imports_passwords_in_a_worker(celery_worker, tmp_path):
     reason = failed.cell(row=2, column=failed.max_column).value
     assert "Senha" in reason
     assert "1234" not in [cell.value for cell in failed[2]]
+
+
+@pytest.mark.slow
+def test_passwords_land_on_their_rows_across_chunks(org_a, bob, tmp_path):
+    # Two chunks; a password in each, on rows created among thousands without one.
+    rows = [(f"e{n}@empresa.com", f"Especialista {n}", "") for n in range(CHUNK_ROWS + 2)]
+    rows[10] = ("dez@empresa.com", "Dez", "1234")
+    rows[CHUNK_ROWS - 1] = ("ultimo@empresa.com", "Último", GOOD)
+    rows[CHUNK_ROWS + 1] = ("ana@empresa.com", "Ana Lima", GOOD)
+    job = _import(org_a, bob, _file(tmp_path, rows))
+    assert job.counts == {"created": CHUNK_ROWS + 1, "updated": 0, "unchanged": 0, "failed": 1}
+    with_login = Specialist.objects.for_org(org_a).filter(user__isnull=False)
+    assert sorted(with_login.values_list("email", flat=True)) == [
+        "ana@empresa.com",
+        "ultimo@empresa.com",
+    ]
+    assert _ana_logs_in_with(GOOD)
+    assert ImportFailure.objects.get(job=job).row_number == 12
