@@ -31,7 +31,7 @@ from tenancy.association import (
     association_post,
 )
 from tenancy.decorators import admin_required, member_required
-from tenancy.group_projects import group_join_answer, group_join_question
+from tenancy.group_projects import group_join_answer, group_join_question, group_join_report
 from tenancy.http import VigiaRequest, form_errors, query_param, refused_status
 from tenancy.text import CONTROL_CHARACTERS
 from tokens import selectors as token_selectors
@@ -339,12 +339,7 @@ def association_add(request: VigiaRequest, code: UUID, kind: str, item_code: UUI
         item=item,
         with_projects=group_join_answer(request),
     )
-    if joined:
-        messages.success(
-            request,
-            _("Also added to the projects: %(names)s.")
-            % {"names": ", ".join(p.name for p in joined)},
-        )
+    group_join_report(request, joined)
     response = _back_to_tab(request, specialist, kind)
     if request.htmx:
         trigger_client_event(response, "vigia:close-modal")

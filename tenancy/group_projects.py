@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget
 
 from tenancy.http import VigiaRequest
@@ -33,6 +35,16 @@ def group_join(*, member: Any, group: Any, with_projects: bool) -> list[Project]
     joined = list(group_missing_projects(member=member, group=group))
     member.projects.add(*joined)
     return joined
+
+
+def group_join_report(request: VigiaRequest, joined: list[Project]) -> None:
+    """Tells the user (a toast) which projects the member joined with the group."""
+    if joined:
+        messages.success(
+            request,
+            _("Also added to the projects: %(names)s.")
+            % {"names": ", ".join(p.name for p in joined)},
+        )
 
 
 def group_join_answer(request: VigiaRequest) -> bool:
