@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from importexport import services
@@ -188,3 +190,30 @@ def test_passwords_land_on_their_rows_across_chunks(org_a, bob, tmp_path):
     ]
     assert _ana_logs_in_with(GOOD)
     assert ImportFailure.objects.get(job=job).row_number == 12
+
+
+def test_the_admin_import_screens_check_the_passwords(org_a):
+    staff = HttpClient()
+    staff.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    url = reverse("admin:specialists_specialist_import")
+    form = staff.get(url).context["form"]
+    csv = next(value for value, name in form.fields["format"].choices if name == "csv")
+
+    def upload(rows):
+        content = _admin_dataset(org_a, rows).export("csv").encode()
+        file = SimpleUploadedFile("especialistas.csv", content, content_type="text/csv")
+        return staff.post(url, {"import_file": file, "format": csv, "resource": 0})
+
+    refused = upload(ROWS)
+    assert not refused.context.get("confirm_form")
+    assert "Senha" in refused.content.decode() and not Specialist.objects.exists()
+    # The refused row is shown back without its password.
+    assert "1234" not in refused.content.decode()
+    preview = upload([ROWS[0], ROWS[2]])
+    confirm = preview.context["confirm_form"]
+    done = staff.post(
+        reverse("admin:specialists_specialist_process_import"),
+        {name: confirm[name].value() for name in confirm.fields},
+    )
+    assert done.status_code == 302
+    _assert_three_rows_done(org_a)
