@@ -124,3 +124,23 @@ def test_a_request_from_the_portal_to_concluido(
     office.assert_clean()
     audit.assert_clean()
     context.close()
+
+
+def test_the_operator_refuses_a_request_with_a_reason(page, login, live_server, person, bob):
+    from tests.servicerequests.conftest import submit_for
+
+    sent = submit_for(person, subject="Pedido fora do contrato")
+    login("bob")
+    page.goto(f"{live_server.url}/solicitacoes/{sent.code}/")
+    page.click("#request-actions a[href$='/recusar/']")
+    dialog = page.locator("dialog[open]")
+    expect(dialog.locator("textarea[name=reason]")).to_be_focused()
+    dialog.locator("button.btn-danger").click()
+    expect(dialog.locator(".error")).to_be_visible()
+    dialog.locator("textarea[name=reason]").fill("Este serviço não faz parte do contrato.")
+    _shot(page, "office-refuse-1366")
+    dialog.locator("button.btn-danger").click()
+    expect(page.locator("main .details [data-status=refused]")).to_be_visible()
+    expect(page.locator("main .details")).to_contain_text("não faz parte do contrato")
+    email = AlertEmail.objects.get()
+    assert "não faz parte do contrato" in email.body

@@ -144,3 +144,11 @@ def test_the_operator_replies(bob_client, sent):
     assert "Amanhã cedo." in AlertEmail.objects.get().body
     page = bob_client.get(reverse("servicerequests:detail", args=[sent.code])).content.decode()
     assert "Amanhã cedo." in page and "bob" in page
+
+
+def test_without_javascript_the_refusal_is_a_page_of_its_own(bob_client, sent):
+    page = bob_client.get(reverse("servicerequests:refuse", args=[sent.code])).content.decode()
+    assert "dialog-page" in page and "<dialog" not in page and 'name="reason"' in page
+    ServiceRequest.objects.filter(pk=sent.pk).update(status=Status.DONE)
+    response = bob_client.get(reverse("servicerequests:refuse", args=[sent.code]))
+    assert response.status_code == 302  # Concluído cannot be refused any more
