@@ -147,6 +147,11 @@ class GenericLinkSettingsForm(forms.Form):
     # What one press of − or + changes, per field.
     STEPS = {"max_requests_per_day": 1, "max_mb_per_request": 10, "max_mb_per_day": 50}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, step in self.STEPS.items():
+            self.fields[name].step = step
+
     def clean(self):
         data = super().clean()
         if data.get("expires") and not data.get("expires_on"):

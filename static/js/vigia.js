@@ -12,6 +12,17 @@
     if (dismiss) dismiss.closest(".toast").remove();
     var close = event.target.closest("[data-modal-close]");
     if (close || event.target.classList.contains("modal-backdrop")) closeModal();
+    // − / + beside a number input (value "field:±1"): without JavaScript they post the form
+    // and get the value moved back; here it moves in place, within the input's bounds, so
+    // quick presses are never lost to a round trip still under way.
+    var stepper = event.target.closest("button[data-stepper]");
+    if (stepper) {
+      event.preventDefault();
+      var parts = stepper.value.split(":");
+      var input = stepper.form.elements[parts[0]];
+      var moved = (parseInt(input.value, 10) || 0) + parseInt(parts[1], 10) * parseInt(input.dataset.step, 10);
+      input.value = Math.min(Math.max(moved, +input.min), +input.max);
+    }
     var copy = event.target.closest("[data-copy]");
     if (copy) {
       var source = document.querySelector(copy.dataset.copy);
