@@ -56,11 +56,13 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         super().__init__(request)
         self.limits = limits
         self.error: str | None = None
+        # 413 when the body is too large, 422 for what it holds (a count, an empty file).
+        self.error_status = 422
         self.files = 0
         self.total = 0
 
-    def stop(self, message: str) -> None:
-        self.error = message
+    def stop(self, message: str, *, status: int = 422) -> None:
+        self.error, self.error_status = message, status
         raise StopUpload(connection_reset=False)
 
     def new_file(self, *args, **kwargs) -> None:
@@ -72,7 +74,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         self.total += len(raw_data)
         if self.total > self.limits.max_total_bytes:
-            self.stop(too_large_message(self.limits.max_total_bytes))
+            self.stop(too_large_message(self.limits.max_total_bytes), status=413)
         super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size: int):
@@ -99,7 +101,7 @@ def upload_limits_install(request: HttpRequest, limits: UploadLimits) -> Limited
     except ValueError:
         announced = 0
     if announced > limits.max_total_bytes + _body_allowance(limits):
-        handler.error = too_large_message(limits.max_total_bytes)
+        handler.error, handler.error_status = too_large_message(limits.max_total_bytes), 413
         request._post, request._files = QueryDict(), MultiValueDict()
     return handler
 
@@ -112,6 +114,12 @@ def upload_error(request: HttpRequest) -> str | None:
         return None
     request.FILES  # noqa: B018 (parses the body through the handler)
     return handler.error
+
+
+def upload_error_status(request: HttpRequest) -> int:
+    """The status that answers a stopped upload: 413 for a body too large, 422 for what it
+    holds (too many files, an empty one)."""
+    return request.upload_handler.error_status
 
 
 def limited_upload(

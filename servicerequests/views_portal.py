@@ -31,12 +31,10 @@ from servicerequests.uploads import (
     limited_upload,
     size_label,
     upload_error,
+    upload_error_status,
 )
 from servicerequests.views import attachment_download
 from tenancy.http import form_errors, refused_status
-
-# Refused before anything is read: the person learns it at once, whatever the body's size.
-TOO_LARGE = 413
 
 
 def _requester(account: PortalAccount) -> dict:
@@ -81,7 +79,7 @@ def request_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         form = RequestForm(request.POST)
         form.is_valid()
         form.add_error("files", error)
-        status = TOO_LARGE
+        status = upload_error_status(request)
     else:
         form = RequestForm(request.POST)
         if form.is_valid():
