@@ -107,14 +107,14 @@ class ExtraValues:
 class WriteOnly:
     """Where a write-only column's value goes, a value the records do not hold in a field of
     their own (a specialist's login password): the app's rule, which every importer calls.
-    `seal(value, record)` checks a non-empty cell against the record it comes with (its fields
-    as written, with "id" when it exists) and returns what is stored (the password's hash),
-    or raises ValidationError: the row fails and nothing of it is written.
+    `seal(value=…, record=…)` checks a non-empty cell against the record it comes with (its
+    fields as written, with "id" when it exists) and returns what is stored (the password's
+    hash), or raises ValidationError: the row fails and nothing of it is written.
     `store(organization_id=…, values={record id: sealed})` writes them in the transaction
     that wrote the records. An empty cell leaves what is stored; exports leave the column out,
     so nothing stored ever leaves through them."""
 
-    seal: Callable[[str, dict[str, Any]], Any]
+    seal: Callable[..., Any]
     store: Callable[..., None]
 
 
@@ -214,7 +214,7 @@ class Column:
         if value is None:
             return None
         try:
-            return self.write_only.seal(value, record)
+            return self.write_only.seal(value=value, record=record)
         except ValidationError as exc:
             raise CellError(
                 " ".join(

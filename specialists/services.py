@@ -142,11 +142,12 @@ def _membership_ensure(organization_id: int, user: User) -> None:
     )
 
 
-def specialist_password_seal(password: str, record: dict[str, Any]) -> str:
-    """The imports' rule for a specialist's login password (the "Senha" column, in the job
-    import and in the admin's): the screen's rules for `record` (the row's fields; "id" when
-    the specialist exists): the password policy, an administrator's login left to its owner,
-    an e-mail no other login uses. Returns the hash to store; raises ValidationError."""
+def specialist_password_seal(*, value: str, record: dict[str, Any]) -> str:
+    """The imports' rule for a specialist's login password `value` (the "Senha" column, in
+    the job import and in the admin's): the screen's rules for `record` (the row's fields;
+    "id" when the specialist exists): the password policy, an administrator's login left to
+    its owner, an e-mail no other login uses. Returns the hash to store; raises
+    ValidationError."""
     user_id = None
     if record.get("id") is not None:
         user_id = (
@@ -162,9 +163,9 @@ def specialist_password_seal(password: str, record: dict[str, Any]) -> str:
         raise ValidationError(_("There is already a login with this e-mail; choose another one."))
     user = user or get_user_model()(username=email, email=email)
     user.first_name = user.first_name or record["name"][:150]
-    if (error := password_check(password=password, user=user)) is not None:
+    if (error := password_check(password=value, user=user)) is not None:
         raise error
-    return make_password(password)
+    return make_password(value)
 
 
 @transaction.atomic
