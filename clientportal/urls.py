@@ -1,6 +1,6 @@
 """The client portal's own pages, under /portal/<organization slug>/."""
 
-from django.urls import include, path
+from django.urls import path
 
 from clientportal import views
 
@@ -25,5 +25,4 @@ urlpatterns = [
     path("meus-dados/", views.profile, name="profile"),
     path("meus-dados/senha/", views.password_change, name="password_change"),
     path("meus-dados/backup/", views.backup, name="backup"),
-    path("solicitacoes/", include("servicerequests.urls_portal")),
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     # The portal itself, as a client's people see it.
     path("portal/<slug:org_slug>/", include("clientportal.urls")),
+    # The portal's requests keep a namespace of their own (portal_requests), beside it.
     path("portal/<slug:org_slug>/solicitacoes/", include("servicerequests.urls_portal")),
     path("solicitacoes/", include("servicerequests.urls")),
     path("terminais/", include("terminals.urls")),

@@ -111,8 +111,8 @@ class WriteOnly:
     fields as written, with "id" when it exists) and returns what is stored (the password's
     hash), or raises ValidationError: the row fails and nothing of it is written.
     `store(organization_id=…, values={record id: sealed})` writes them in the transaction
-    that wrote the records. An empty cell leaves what is stored; exports leave the column out,
-    so nothing stored ever leaves through them."""
+    that wrote the records. An empty cell leaves what is stored; exports leave the column
+    empty, so nothing stored ever leaves through them."""
 
     seal: Callable[..., Any]
     store: Callable[..., None]
@@ -256,11 +256,9 @@ class EntityFormat:
         )
 
     def columns_for(self, variant: str) -> tuple[Column, ...]:
-        """The columns of an export: what is stored, so no write-only column."""
-        columns = tuple(c for c in self.columns if c.kind != WRITE_ONLY)
         if variant == "data_plain":
-            return tuple(c for c in columns if not c.relation)
-        return columns
+            return tuple(c for c in self.columns if not c.relation)
+        return self.columns
 
     def column(self, header: str) -> Column | None:
         return next((c for c in self.columns if c.header == header), None)

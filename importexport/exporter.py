@@ -62,7 +62,7 @@ def export_rows(
 ) -> list[list[str]]:
     """The rows of records first..last: one query for the fields, one per relationship."""
     model = fmt.model
-    scalars = [col for col in columns if not col.multiple]
+    scalars = [col for col in columns if col.scalar]
     selects = [f"{col.field}__{col.lookup}" if col.kind == c.FK else col.field for col in scalars]
     records = model.objects.filter(
         organization_id=organization_id, id__gte=first, id__lte=last
@@ -100,7 +100,10 @@ def export_rows(
     plan = []
     position = 1
     for col in columns:
-        if col.multiple:
+        if col.kind == c.WRITE_ONLY:
+            # Never read back: exported empty.
+            plan.append((None, {}, col))
+        elif col.multiple:
             plan.append((None, related[col.field], col))
         else:
             plan.append((position, None, col if col.kind in (c.BOOL,) else None))

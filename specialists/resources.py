@@ -44,8 +44,8 @@ PASSWORD = c.Column(
 
 
 def _organization_columns(organization_id: int) -> tuple[c.Column, ...]:
-    """The columns a job adds to the declared ones: "Senha", which exports leave out (so
-    that the declared columns are an export's), then the organization's additional fields."""
+    """The columns a job adds to the declared ones: "Senha" (exported empty), then the
+    organization's additional fields."""
     fields = AdditionalField.objects.filter(
         organization_id=organization_id, entity=AdditionalField.Entity.SPECIALIST
     )

@@ -33,7 +33,7 @@ def axe_violations(page, context: str | None = None) -> list[dict]:
                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})""",
         [context, WCAG_TAGS],
     )
-    return [
+    return _broken_references(page, context) + [
         {
             "rule": v["id"],
             "impact": v["impact"],
@@ -85,3 +85,39 @@ def _report(found: dict[str, list[dict]]) -> str:
     for (impact, rule, target, summary), states in seen.items():
         lines.append(f"- {impact} {rule} {target} {summary!r} on {states[0]} (+{len(states) - 1})")
     return "\n".join(lines)
+
+
+# axe only asks for a review when an aria-describedby names an id the page lacks; a help
+# text or an error that is never read out is what such an id means, so it fails here.
+REFERENCE_ATTRIBUTES = ("aria-describedby", "aria-labelledby", "aria-controls", "aria-errormessage")
+
+
+def _broken_references(page, context: str | None) -> list[dict]:
+    missing = page.evaluate(
+        """([context, attributes]) => {
+               const root = context ? document.querySelector(context) : document;
+               const found = [];
+               for (const attribute of attributes) {
+                   for (const element of (root ? root.querySelectorAll(`[${attribute}]`) : [])) {
+                       for (const id of element.getAttribute(attribute).split(/\\s+/)) {
+                           if (id && !document.getElementById(id)) {
+                               found.push({target: [element.outerHTML.slice(0, 160)],
+                                           summary: `${attribute} names "${id}", which is not on the page`});
+                           }
+                       }
+                   }
+               }
+               return found;
+           }""",
+        [context, list(REFERENCE_ATTRIBUTES)],
+    )
+    if not missing:
+        return []
+    return [
+        {
+            "rule": "aria-reference-missing",
+            "impact": "serious",
+            "help": "ARIA attributes must name ids that are on the page",
+            "nodes": missing[:5],
+        }
+    ]

@@ -186,7 +186,7 @@ def test_contacts_delete_is_set_based_and_keeps_the_outbox_history(
     others = [ContactFactory(client=contact.client) for _ in range(5)]
     foreign = ContactFactory(client=ClientFactory(organization=org_b))
     everything = Contact.objects.filter(pk__in=[contact.pk, foreign.pk, *[o.pk for o in others]])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         deleted = accounts.contacts_delete(organization=org_a, contacts=everything)
     assert deleted == 6
     assert list(Contact.objects.all()) == [foreign]
