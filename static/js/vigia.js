@@ -10,8 +10,12 @@
   document.addEventListener("click", function (event) {
     var dismiss = event.target.closest("[data-dismiss]");
     if (dismiss) dismiss.closest(".toast").remove();
-    var close = event.target.closest("[data-modal-close]");
-    if (close || event.target.classList.contains("modal-backdrop")) closeModal();
+    // A dialog's Cancel (a link to the page behind it, for when JavaScript is off) closes it.
+    var close = event.target.closest("[data-modal-close], [data-dialog-close]");
+    if (close && close.closest("dialog")) {
+      event.preventDefault();
+      close.closest("dialog").close();
+    }
     // − / + beside a number input (value "field:±1"): without JavaScript they post the form
     // and get the value moved back; here it moves in place, within the input's bounds, so
     // quick presses are never lost to a round trip still under way.
@@ -32,52 +36,37 @@
     }
   });
 
-  // Whatever htmx puts in #modal (a <div role=dialog> or a native <dialog>): focus moves
-  // into it, Tab stays inside it, and focus goes back to what opened it when it closes.
+  // The <dialog> htmx puts in #modal: the browser moves focus into it and keeps it there
+  // (showModal, below); focus goes back to what opened it when it closes and #modal empties.
   function watchModal() {
     var modal = document.getElementById("modal");
     if (!modal) return;
     var opener = null;
     document.body.addEventListener("htmx:beforeRequest", function (event) {
-      if (event.detail.target !== modal) return;
+      // A form inside the dialog posting back into #modal did not open it.
+      if (event.detail.target !== modal || modal.contains(event.detail.elt)) return;
       // An item of a menu that closes as it is chosen: focus goes back to the menu's button.
       var menu = event.detail.elt.closest("details");
       opener = menu ? menu.querySelector("summary") : event.detail.elt;
     });
     new MutationObserver(function () {
-      if (modal.children.length) {
-        var first = modal.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
-        if (first && !modal.contains(document.activeElement)) first.focus();
-      } else if (opener && opener.isConnected) {
+      if (!modal.children.length && opener && opener.isConnected) {
         opener.focus();
         opener = null;
       }
     }).observe(modal, { childList: true });
-    modal.addEventListener("keydown", function (event) {
-      if (event.key !== "Tab" || modal.querySelector("dialog[open]")) return;
-      var stops = Array.prototype.filter.call(
-        modal.querySelectorAll("input:not([type=hidden]), select, textarea, button, a[href], [tabindex]:not([tabindex='-1'])"),
-        function (el) { return !el.disabled && el.offsetParent !== null; }
-      );
-      if (!stops.length) return;
-      var first = stops[0], last = stops[stops.length - 1];
-      if (event.shiftKey && document.activeElement === first) { event.preventDefault(); last.focus(); }
-      else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
-    });
   }
   document.addEventListener("DOMContentLoaded", watchModal);
 
   // Escape closes an open menu or panel (the user menu, the bell, the Novo and Ações menus:
-  // all <details>) and gives focus back to its button; with none open, it closes the modal.
+  // all <details>) and gives focus back to its button; an open dialog the browser closes.
+  var OPEN_MENUS = "details.menu[open], details.notif[open], details.row-menu[open], details[data-menu][open]";
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    var menus = document.querySelectorAll("details.menu[open], details.notif[open], details.row-menu[open], details[data-menu][open]");
-    if (menus.length) {
-      menus.forEach(function (menu) { menu.open = false; });
-      menus[menus.length - 1].querySelector("summary").focus();
-      return;
-    }
-    closeModal();
+    var menus = document.querySelectorAll(OPEN_MENUS);
+    if (!menus.length) return;
+    menus.forEach(function (menu) { menu.open = false; });
+    menus[menus.length - 1].querySelector("summary").focus();
   });
 
   // Tabs (role="tab" links) answer the ARIA tabs keys: arrows move to the neighbouring tab,
@@ -146,7 +135,9 @@
   // itself, so a keyboard or screen-reader user is not sent back to the top of the page.
   // Swaps that leave focus where it was (a search field typing on) are left alone.
   document.body.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail.target;
+    // An outerHTML swap (a form in a dialog sent back with its errors) settles on the
+    // element that replaced the target.
+    var target = event.detail.target && event.detail.target.isConnected ? event.detail.target : event.target;
     rovingTabs(document);
     if (!target || !target.isConnected || target.id === "modal" || target.closest("#notifications-bell, #toasts")) return;
     var active = document.activeElement;
@@ -172,7 +163,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-close-modal-on-variant]");
     if (form && form.elements.variant && form.elements.variant.value === form.dataset.closeModalOnVariant) {
-      setTimeout(closeModal, 0);
+      setTimeout(function () { form.closest("dialog").close(); }, 0);
     }
   });
 
@@ -189,15 +180,31 @@
     });
   });
 
-  // A native <dialog data-modal> swapped into #modal opens as a modal (focus kept inside,
-  // the page behind inert); however it closes (Escape, a close button), #modal empties.
+  // A dialog opens as a modal: the page behind is inert, Tab stays inside, Escape closes
+  // it; after a refused form it comes back with focus on the first field in error.
+  function showDialog(dialog) {
+    dialog.showModal();
+    var invalid = dialog.querySelector("[aria-invalid=true]");
+    if (invalid) invalid.focus();
+  }
+
+  // A <dialog data-modal> swapped into #modal opens; however it closes (Escape, Cancel),
+  // #modal empties.
   document.body.addEventListener("htmx:load", function () {
     var dialog = document.querySelector("#modal dialog[data-modal]:not([open])");
     if (!dialog) return;
-    // The row menu that opened it has done its job.
-    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) { menu.open = false; });
+    // The menu that opened it has done its job.
+    document.querySelectorAll(OPEN_MENUS).forEach(function (menu) { menu.open = false; });
     dialog.addEventListener("close", closeModal);
-    dialog.showModal();
+    showDialog(dialog);
+  });
+
+  // A dialog's own address (the page it is open on without JavaScript) shows it as a modal too.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("dialog[data-modal][open]").forEach(function (dialog) {
+      dialog.close();
+      showDialog(dialog);
+    });
   });
 
   // hx-confirm asks through the browser's confirm(); a refused switch (a checkbox that

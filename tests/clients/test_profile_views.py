@@ -207,8 +207,10 @@ def test_a_group_with_projects_asks_first(bob_client, acme, org_a, htmx_headers)
     asked = bob_client.post(url, **htmx_headers)
     assert asked["HX-Retarget"] == "#modal"
     assert "Varejo" in asked.content.decode() and not acme.groups.exists()
+    assert '<dialog class="dialog" data-modal aria-labelledby="group-dialog-title"' in asked.text
     # Without JavaScript the question is a page.
-    assert "Varejo" in bob_client.get(url).content.decode()
+    page = bob_client.get(url).text
+    assert "Varejo" in page and "<dialog" not in page
     done = bob_client.post(url, {"with_projects": "yes"}, **htmx_headers)
     assert "vigia:close-modal" in done["HX-Trigger"]
     assert list(acme.groups.all()) == [group] and list(acme.projects.all()) == [varejo]

@@ -176,7 +176,12 @@ def test_it_lists_only_the_selected_projects_clients(bob_client, org_a, htmx_hea
 def test_it_opens_the_create_form_in_a_modal(bob_client, htmx_headers):
     body = bob_client.get(CREATE, **htmx_headers).content.decode()
     assert "<html" not in body
-    assert 'class="modal-backdrop"' in body and "Criar Cliente" in body
+    # Closed: vigia.js opens it as a modal once swapped in.
+    assert (
+        '<dialog class="dialog dialog-wide" data-modal aria-labelledby="client-modal-title">'
+        in body
+    )
+    assert "Criar Cliente" in body
 
 
 def test_it_shows_the_create_page_without_js(bob_client):
@@ -189,7 +194,7 @@ def test_it_shows_errors_beside_the_fields(bob_client, acme, htmx_headers):
     response = bob_client.post(CREATE, data, **htmx_headers)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in body and "modal-backdrop" not in body
+    assert "<html" not in body and "<dialog" not in body  # only the form, inside the open one
     assert 'id="id_cnpj-error"' in body and "CNPJ válido" in body
     assert 'id="id_razao_social-error"' in body
     assert 'id="id_email_wvds-error"' in body
@@ -299,14 +304,17 @@ def test_it_explains_an_edit_of_a_client_deleted_meanwhile(bob_client, acme, htm
 
 def test_it_asks_for_confirmation_in_a_modal(bob_client, acme, htmx_headers):
     body = bob_client.get(_delete(acme), **htmx_headers).content.decode()
-    assert "<html" not in body and "modal-backdrop" in body
+    assert "<html" not in body
+    assert '<dialog class="dialog" data-modal aria-labelledby="client-delete-title">' in body
     assert f'hx-post="{_delete(acme)}"' in body
     assert "Confirmar" in body and "12.ABC.345/01DE-35" in body
 
 
 def test_it_asks_for_confirmation_without_js(bob_client, acme):
     body = bob_client.get(_delete(acme)).content.decode()
-    assert "<html" in body and "Confirmar" in body
+    # A page of its own (reached from the client's page), not a dialog over another.
+    assert "<html" in body and "Confirmar" in body and "<dialog" not in body
+    assert f'href="{LIST}"' in body and "hx-post" not in body
 
 
 def test_it_deletes_with_htmx(bob_client, acme, htmx_headers):

@@ -67,7 +67,7 @@ def _visit(page, audit: AxeAudit, url: str, state: str | None = None) -> None:
 
 def _dialog(page, audit: AxeAudit, opener, state: str) -> None:
     opener.click()
-    dialog = page.locator("dialog[open], #modal .modal").first
+    dialog = page.locator("dialog[open]")
     expect(dialog).to_be_visible()
     audit.check(state)
     page.keyboard.press("Escape")

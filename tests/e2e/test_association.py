@@ -211,17 +211,20 @@ def test_the_new_menu(login, live_server, bob, english, clients_world):
     # The Import/Export screen's export dialog, for clients, with focus inside.
     summary.click()
     menu.get_by_role("link", name="Export format").click()
-    modal = page.locator("#modal .modal")
+    modal = page.locator("#modal dialog[open]")
     expect(modal).to_contain_text("Clients")
     expect(page.locator("#modal input[type=radio]").first).to_be_focused()
+    # The menu that opened it has closed behind it.
+    expect(menu).not_to_have_attribute("open", "")
     page.keyboard.press("Escape")
-    expect(modal).to_have_count(0)
+    expect(page.locator("#modal dialog")).to_have_count(0)
     expect(summary).to_be_focused()
 
     summary.click()
     menu.get_by_role("link", name="Import format").click()
-    expect(page.locator("#modal .modal")).to_contain_text("Import")
+    expect(page.locator("#modal dialog[open]")).to_contain_text("Import")
     page.keyboard.press("Escape")
+    expect(page.locator("#modal dialog")).to_have_count(0)
 
     # The new record opens the detail view with its tabs, on both lists.
     summary.click()

@@ -98,22 +98,97 @@ def test_new_client_and_delete_with_confirm(login, live_server, bob):
     assert not Client.objects.filter(cnpj="11222333000181").exists()
 
 
+def tab_stays_in_dialog(page, presses: int = 12) -> None:
+    """Tab and Shift+Tab never reach the page behind the open modal dialog (past its last
+    control focus may pass through the browser's own controls, then comes back in)."""
+    for key in ["Tab"] * presses + ["Shift+Tab"] * presses:
+        page.keyboard.press(key)
+        assert page.evaluate(
+            "() => document.activeElement === document.body"
+            " || !!document.activeElement.closest('dialog[open]')"
+        ), f"{key} left the dialog"
+
+
+def test_new_client_and_delete_in_their_dialogs(login, live_server, bob):
+    page = login("bob")
+    page.goto(f"{live_server.url}/clientes/")
+    opener = "#client-results a[hx-get$='/clientes/novo/']"
+    tab_to(page, opener)
+    page.keyboard.press("Enter")
+    dialog = page.locator("#modal dialog[open]")
+    expect(dialog).to_be_visible()
+    assert page.evaluate("() => document.querySelector('#modal dialog').matches(':modal')")
+    expect(page.locator("#modal input[name=cnpj]")).to_be_focused()
+    tab_stays_in_dialog(page)
+
+    # Refused: the dialog stays open with the errors, focus on the first one.
+    tab_to(page, "#modal input[name=cnpj]")
+    page.keyboard.type("11.222.333/0001-82")
+    tab_to(page, "#modal input[name=razao_social]")
+    page.keyboard.type("Ótica Três Irmãos ME")
+    tab_to(page, "#modal button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_cnpj-error")).to_be_visible()
+    expect(dialog).to_be_visible()
+    expect(page.locator("#modal input[name=cnpj]")).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("11.222.333/0001-81")
+    tab_to(page, "#modal button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/clientes/[0-9a-f-]{36}/$"))
+    client = Client.objects.get(cnpj="11222333000181")
+
+    # Delete from the list's trash can: Escape first gives focus back to it, then confirmed.
+    page.goto(f"{live_server.url}/clientes/")
+    trash = f"#client-{client.code} a.icon-danger"
+    tab_to(page, trash)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Excluir cliente")).to_be_visible()
+    tab_stays_in_dialog(page)
+    page.keyboard.press("Escape")
+    expect(page.locator("#modal dialog")).to_have_count(0)
+    assert focused(page, trash)
+    page.keyboard.press("Enter")
+    expect(dialog).to_contain_text("11.222.333/0001-81")
+    tab_to(page, "#modal button.btn-danger[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#modal dialog")).to_have_count(0)
+    expect(page.locator(f"#client-{client.code}")).to_have_count(0)
+    assert not Client.objects.filter(pk=client.pk).exists()
+
+
 def test_an_export_from_the_dialog(login, live_server, bob):
     page = login("bob")
     page.goto(f"{live_server.url}/importar-exportar/")
-    tab_to(page, "#entity-clients a[hx-get*='exportar']")
+    opener = "#entity-clients a[hx-get*='/exportar/?']"
+    tab_to(page, opener)
     page.keyboard.press("Enter")
-    dialog = page.locator("#modal [role=dialog], #modal dialog[open]").first
-    expect(dialog).to_be_visible()
-    # Focus moved into the dialog.
+    expect(page.locator("#modal dialog[open]")).to_be_visible()
+    # Focus moved into the dialog, and Tab keeps it there.
     expect(page.locator("#modal :focus")).to_have_count(1)
+    tab_stays_in_dialog(page)
     tab_to(page, "#modal button[type=submit]")
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     assert download.value.suggested_filename.endswith(".xlsx")
     # Closed, focus is back on what opened it.
-    expect(page.locator("#modal [role=dialog]")).to_have_count(0)
-    assert focused(page, "#entity-clients a[hx-get*='exportar']")
+    expect(page.locator("#modal dialog")).to_have_count(0)
+    assert focused(page, opener)
+
+
+def test_a_dialog_on_its_own_page_is_a_modal_too(login, live_server, bob):
+    page = login("bob")
+    page.goto(f"{live_server.url}/importar-exportar/?entity=clients&dialog=import")
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_be_visible()
+    assert page.evaluate("() => document.querySelector('dialog[open]').matches(':modal')")
+    expect(page.locator("dialog input[type=file]")).to_be_focused()
+    tab_stays_in_dialog(page, presses=6)
+    # Cancel closes it in place (without JavaScript it is a link back to the screen).
+    tab_to(page, "dialog a[data-modal-close]")
+    page.keyboard.press("Enter")
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"dialog=import$"))
 
 
 def test_a_toast_never_covers_the_button_just_used(login, live_server, bob, org_a):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -32,12 +33,30 @@ def test_it_lists_the_entities_with_their_entry_points(bob_client):
     assert f"{INDEX}?entity=clients&amp;dialog=export" in response.text
 
 
+def _dialog_tag(html: str) -> str:
+    (tag,) = re.findall(r"<dialog\b[^>]*>", html)
+    return tag
+
+
 def test_it_opens_a_dialog_from_a_link_without_javascript(bob_client):
+    # On the page of the dialog's own address it is open: usable without JavaScript (vigia.js
+    # makes it a modal).
     response = bob_client.get(INDEX, {"entity": "clients", "dialog": "export"})
     assert "Formato vazio (criação de registros e relacionamentos)" in response.text
-    assert 'role="dialog"' in response.text
+    assert _dialog_tag(response.text).endswith(' aria-labelledby="export-title" open>')
     response = bob_client.get(INDEX, {"entity": "clients", "dialog": "import"})
     assert 'type="file"' in response.text and "Salvar" in response.text
+    assert _dialog_tag(response.text).endswith(' aria-labelledby="import-title" open>')
+    for name in ("export_dialog", "import_dialog"):
+        response = bob_client.get(reverse(f"importexport:{name}"), {"entity": "terminals"})
+        assert "<html" in response.text and _dialog_tag(response.text).endswith(" open>")
+
+
+def test_a_refused_export_without_javascript_keeps_its_dialog_open(bob_client):
+    response = bob_client.post(reverse("importexport:export"), {"entity": "clients"})
+    assert response.status_code == 422
+    assert _dialog_tag(response.text).endswith(" open>")
+    assert 'class="error"' in response.text
 
 
 def test_it_returns_only_the_dialog_to_htmx(bob_client, htmx_headers):
@@ -46,6 +65,10 @@ def test_it_returns_only_the_dialog_to_htmx(bob_client, htmx_headers):
     )
     assert response.status_code == 200
     assert "<html" not in response.text
+    # Closed: vigia.js opens it as a modal once swapped into #modal.
+    assert _dialog_tag(response.text) == (
+        '<dialog class="dialog" data-modal aria-labelledby="export-title">'
+    )
     assert "Com dados sem relacionamentos/turnos" in response.text
     assert 'name="entity" value="specialists"' in response.text
 
@@ -96,6 +119,9 @@ def test_it_refuses_an_upload_with_missing_columns_via_htmx(bob_client, tmp_path
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "Colunas ausentes: Razão social" in response.text
+    # The dialog comes back whole into #modal; vigia.js opens it on the field in error.
+    assert _dialog_tag(response.text).endswith('aria-labelledby="import-title">')
+    assert 'aria-invalid="true"' in response.text
     assert not Job.objects.exists()
 
 
