@@ -57,3 +57,28 @@ def test_it_applies_the_row_rules(db):
     assert all(contact.email == contact.email.lower() for contact in contacts)
     assert all(contact.phone.startswith("+55") for contact in contacts)
     assert all(t.email_wvds == t.email_wvds.lower() for t in Terminal.objects.for_org(organization))
+
+
+def test_its_portal_person_logs_in_and_finds_the_requests(db, client):
+    from io import StringIO
+
+    from servicerequests.models import ServiceRequest
+
+    out = StringIO()
+    call_command("seed_demo", clients=40, stdout=out)
+    call_command("seed_demo", clients=40, stdout=out)
+    organization = Organization.objects.get(slug="vigia-demo")
+    requests = ServiceRequest.objects.for_org(organization)
+    assert sorted(requests.values_list("status", flat=True)) == ["new", "processing", "received"]
+    assert all(r.attachments.count() == 1 for r in requests)
+    login_line = [line for line in out.getvalue().splitlines() if "client portal" in line][-1]
+    email = login_line.split("login: ")[1].split()[0]
+    password = login_line.split("password: ")[1].strip()
+
+    response = client.post(
+        f"/portal/{organization.slug}/", {"username": email, "password": password}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == f"/portal/{organization.slug}/inicio/"
+    mine = requests.filter(contact__email=email).get()
+    assert mine.subject in client.get(f"/portal/{organization.slug}/solicitacoes/").content.decode()

@@ -28,6 +28,7 @@ from terminals.models import DeviceType, Terminal
 from terminals.services import terminal_prepare
 
 DEMO_PASSWORD = "vigia-demo-2026"  # noqa: S105 - printed on purpose: demo credentials
+PORTAL_DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed on purpose, as the above
 # Platform staff, belonging to no organization: made only when asked (--platform-superuser).
 PLATFORM_USER = "plataforma"
 USERS = (
@@ -99,7 +100,7 @@ def unaccented(text: str) -> str:
 
 
 def _portal_contacts(organization: Organization, now) -> None:
-    """The Contatos screen with every status: invited, active (password "portal-demo-2026",
+    """The Contatos screen with every status: invited, active (password PORTAL_DEMO_PASSWORD,
     terms accepted), deactivated, and two people without a company, not registered."""
     from django.contrib.auth.hashers import make_password
 
@@ -112,7 +113,7 @@ def _portal_contacts(organization: Organization, now) -> None:
             "phone": f"(21) 98877-000{n}",
         }
         Contact.objects.create(organization=organization, client=None, **contact_prepare(values))
-    password = make_password("portal-demo-2026")
+    password = make_password(PORTAL_DEMO_PASSWORD)
     statuses = ("inactive", "active", "active", "deactivated", "inactive", "active")
     picked = Contact.objects.for_org(organization).exclude(client=None).order_by("id")[:6]
     PortalAccount.objects.bulk_create(
@@ -204,6 +205,7 @@ class Command(BaseCommand):
         self._seed_catalogs(organization)
         self._seed_client_profiles(organization, projects)
         self._seed_console(organization, rng)
+        portal_person = self._seed_requests(organization)
         usernames = [username for username, *_ in USERS]
         if platform_superuser:
             user, created = User.objects.get_or_create(
@@ -218,6 +220,63 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         for username in usernames:
             self.stdout.write(f"  user: {username}  password: {DEMO_PASSWORD}")
+        if portal_person:
+            self.stdout.write(
+                f"  client portal: /portal/{organization.slug}/  "
+                f"login: {portal_person}  password: {PORTAL_DEMO_PASSWORD}"
+            )
+
+    def _seed_requests(self, organization) -> str:
+        """Solicitações from three active portal people, sent and moved along through the
+        requests' services (an attachment each, one received, one in processing with a
+        reply). Returns the e-mail of a person who can log in to the portal."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from portal.models import PortalAccount
+        from servicerequests.models import ServiceRequest
+        from servicerequests.services import request_reply, request_status_set, request_submit
+
+        people = list(
+            PortalAccount.objects.for_org(organization)
+            .filter(status=PortalAccount.Status.ACTIVE, kind=PortalAccount.Kind.CONTACT)
+            .select_related("contact", "client")
+            .order_by("id")[:3]
+        )
+        if not people:
+            return ""
+        if ServiceRequest.objects.for_org(organization).exists():
+            return people[0].contact.email
+        operator = User.objects.get(username=USERS[-1][0])
+        asks = (
+            ("Player sem som no totem da entrada", "Desde ontem o player toca sem áudio."),
+            ("Trocar o conteúdo da vitrine", "Segue a nova campanha para a vitrine da loja."),
+            ("Tela piscando no caixa 2", "A tela pisca a cada poucos minutos."),
+        )
+        for n, (account, (subject, description)) in enumerate(zip(people, asks, strict=False)):
+            note = SimpleUploadedFile("detalhes.txt", description.encode(), "text/plain")
+            sent = request_submit(
+                organization=organization,
+                subject=subject,
+                description=description,
+                files=[note],
+                requester_name=account.contact.name,
+                requester_email=account.contact.email,
+                client=account.client,
+                account=account,
+                contact=account.contact,
+            )
+            for status in ("received", "processing")[:n]:
+                request_status_set(
+                    organization=organization, service_request=sent, status=status, actor=operator
+                )
+            if n == 2:
+                request_reply(
+                    organization=organization,
+                    service_request=sent,
+                    body="Um técnico passa na loja amanhã de manhã.",
+                    actor=operator,
+                )
+        return people[0].contact.email
 
     def _seed_client_profiles(self, organization, projects):
         """The client page's lists (locations, companies, services, an additional field) and a
