@@ -121,14 +121,6 @@
     });
   }
 
-  document.addEventListener("click", function (event) {
-    var close = event.target.closest("[data-dialog-close]");
-    if (close && close.closest("dialog")) {
-      event.preventDefault();
-      close.closest("dialog").close();
-    }
-  });
-
   document.addEventListener("DOMContentLoaded", function () {
     update();
     document.body.addEventListener("htmx:afterSwap", function (event) {
