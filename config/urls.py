@@ -21,7 +21,7 @@ urlpatterns = [
     # The portal itself, as a client's people see it.
     path("portal/<slug:org_slug>/", include("clientportal.urls")),
     # The portal's requests keep a namespace of their own (portal_requests), beside it.
-    path("portal/<slug:org_slug>/solicitacoes/", include("servicerequests.urls_portal")),
+    path("portal/<slug:org_slug>/solicitacoes/", include("clientportal.urls_requests")),
     path("solicitacoes/", include("servicerequests.urls")),
     path("terminais/", include("terminals.urls")),
     path("especialistas/", include("specialists.urls")),

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from notifications.bell import bell_news
 from notifications.models import Job
 from notifications.selectors import job_get, job_list, job_unread_count
 from notifications.services import job_files, job_mark_all_read, job_mark_read
-from servicerequests.selectors import requests_unseen
 from tenancy.decorators import member_required
 from tenancy.http import VigiaRequest
 
@@ -22,17 +22,14 @@ BELL_ITEMS = 8
 
 def _bell_context(request: VigiaRequest) -> dict:
     jobs = list(job_list(organization=request.organization, user=request.user)[:BELL_ITEMS])
-    # New portal requests are the whole organization's news, not one user's: they leave the
-    # bell once an operator opens them.
-    unseen = requests_unseen(organization=request.organization)
-    new_requests = list(unseen[:BELL_ITEMS])
-    new_count = len(new_requests) if len(new_requests) < BELL_ITEMS else unseen.count()
+    # The organization's news (new portal requests…) are everyone's, not one user's: they
+    # leave the bell once an operator opens them.
+    news = bell_news(organization=request.organization, limit=BELL_ITEMS)
     return {
         "jobs": jobs,
-        "new_requests": new_requests,
-        "new_requests_count": new_count,
+        "news": news,
         "unread": job_unread_count(organization=request.organization, user=request.user)
-        + new_count,
+        + sum(entry.count for entry in news),
         "any_pending": any(job.status == Job.Status.PENDING for job in jobs),
     }
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
 from contacts.models import Contact
-from portal.models import PortalAccount
 from tenancy.models import TenantModel
 
 
@@ -32,7 +31,8 @@ class ServiceRequest(TenantModel):
         verbose_name=_("client"),
     )
     account = models.ForeignKey(
-        PortalAccount,
+        # By name: the portal app (accounts) calls this one, never the other way round.
+        "portal.PortalAccount",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -3,12 +3,16 @@ person's own requests (by their account: a B2B user sees its client's, a contact
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from portal.models import PortalAccount
 from servicerequests.models import RequestAttachment, ServiceRequest
 from tenancy.models import Organization
+
+if TYPE_CHECKING:
+    from portal.models import PortalAccount
 
 PAGE_SIZE = 25
 SEARCH_MAX = 100
@@ -67,7 +71,7 @@ def requests_unseen(*, organization: Organization) -> QuerySet[ServiceRequest]:
 def account_requests(*, account: PortalAccount) -> QuerySet[ServiceRequest]:
     """What a portal person sees: a B2B user its client's requests, a contact their own."""
     requests = ServiceRequest.objects.for_org(account.organization_id)
-    if account.kind == PortalAccount.Kind.B2B:
+    if account.kind == account.Kind.B2B:
         if account.client_id is None:
             return requests.none()
         requests = requests.filter(client_id=account.client_id)

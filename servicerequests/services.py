@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -19,7 +20,6 @@ from django.utils.translation import gettext_lazy
 
 from clients.models import Client, people_language
 from contacts.models import Contact
-from portal.models import PortalAccount
 from servicerequests.models import RequestAttachment, RequestEvent, ServiceRequest
 from servicerequests.uploads import (
     REQUEST_MAX_BYTES,
@@ -31,6 +31,9 @@ from servicerequests.uploads import (
 from tenancy.models import Organization
 from tenancy.text import CONTROL_CHARACTERS
 from terminals.outbox import outbox_message_queue
+
+if TYPE_CHECKING:
+    from portal.models import PortalAccount
 
 Status = ServiceRequest.Status
 

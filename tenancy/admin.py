@@ -338,3 +338,17 @@ class ProjectAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ("name", "organization", "created_at")
     list_filter = ("organization",)
     search_fields = ("name",)
+
+
+class ViewOnlyMixin:
+    """For rows whose every change goes through a service with rules of its own (files
+    stored and deleted, e-mails sent, statuses checked): the admin only shows them."""
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

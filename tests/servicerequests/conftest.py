@@ -39,7 +39,7 @@ def stored_files(media_root) -> list:
 
 def submit_for(account, **fields):
     """A request sent by a portal account, as the portal sends it."""
-    from servicerequests.views_portal import _requester
+    from clientportal.views_requests import _requester
 
     values = {"subject": "Trocar a bobina", "description": "A impressora parou.", "files": []}
     values.update(fields)

@@ -149,9 +149,9 @@ def test_a_wrong_kind_is_refused_with_its_name(contact_account, contact_browser,
 def test_bytes_beyond_the_limit_stop_the_upload_as_they_arrive(
     contact_account, contact_browser, media_root, monkeypatch
 ):
-    from servicerequests import views_portal
+    from clientportal import views_requests
 
-    monkeypatch.setattr(views_portal, "REQUEST_MAX_BYTES", 1 * MB)
+    monkeypatch.setattr(views_requests, "REQUEST_MAX_BYTES", 1 * MB)
     # Announced within the allowance for form fields: only the handler's count stops it.
     body = StreamedBody({"subject": "Grande"}, "grande.pdf", 2 * MB)
     response = _post_stream(contact_browser, _new_url(contact_account), body, body.length)

@@ -317,3 +317,27 @@ def test_a_user_an_organization_admin_adds_joins_one_of_their_organizations(
     user = User.objects.get(username="nova")
     assert not (user.is_staff or user.is_superuser)
     assert list(user.memberships.values_list("organization", flat=True)) == [org_b.pk]
+
+
+def test_requests_and_portal_accounts_are_shown_scoped_and_never_changed(
+    staff_charlie, org_a, org_b
+):
+    from portal.models import PortalAccount
+    from servicerequests.models import ServiceRequest
+
+    mine = ServiceRequest.objects.create(
+        organization=org_b, subject="Pedido da B", requester_name="Bia", requester_email="b@b.br"
+    )
+    ServiceRequest.objects.create(
+        organization=org_a, subject=MARKER, requester_name="Ana", requester_email="a@a.br"
+    )
+    account = PortalAccount.objects.create(organization=org_b, kind="b2b", username="loja-b")
+    PortalAccount.objects.create(organization=org_a, kind="b2b", username=MARKER.lower())
+
+    for model, row in (("servicerequests_servicerequest", mine), ("portal_portalaccount", account)):
+        listing = staff_charlie.get(reverse(f"admin:{model}_changelist")).content.decode()
+        assert str(row) in listing and MARKER not in listing and MARKER.lower() not in listing
+        page = staff_charlie.get(reverse(f"admin:{model}_change", args=[row.pk]))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        assert staff_charlie.get(reverse(f"admin:{model}_add")).status_code == 403
+        assert staff_charlie.post(reverse(f"admin:{model}_delete", args=[row.pk])).status_code == 403
