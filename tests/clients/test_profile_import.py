@@ -168,3 +168,24 @@ def test_the_admin_import_applies_the_same_rules(org_a, org_b, lists):
     assert not done.has_errors() and not done.has_validation_errors()
     client = Client.objects.get()
     assert (client.location, client.state, client.latitude) == (lists[0], "RJ", Decimal("-22.9"))
+
+
+@pytest.mark.slow
+def test_the_profile_lands_on_its_rows_across_chunks(org_a, bob, lists, tmp_path):
+    from importexport.importer import CHUNK_ROWS
+
+    profile = {"Cultura": "es", "Localização": "Matriz", "UF": "rj", "Empresas": "B2 Mídia Ltda"}
+    rows = [_row(n) for n in range(1, CHUNK_ROWS + 3)]
+    for n in (0, CHUNK_ROWS - 1, CHUNK_ROWS, CHUNK_ROWS + 1):
+        rows[n] = _row(n + 1, **profile, Serviços="Monitoramento")
+    rows[CHUNK_ROWS + 1] = _row(CHUNK_ROWS + 2, **{**profile, "UF": "XX"})
+    job = _import(org_a, bob, write_xlsx(tmp_path / "in.xlsx", HEADERS, rows))
+
+    assert job.counts == {"created": CHUNK_ROWS + 1, "updated": 0, "unchanged": 0, "failed": 1}
+    assert job.chunks_done == 2
+    profiled = Client.objects.for_org(org_a).filter(culture="es", state="RJ", location=lists[0])
+    expected = {_cnpj(n + 1) for n in (0, CHUNK_ROWS - 1, CHUNK_ROWS)}
+    assert {client.cnpj for client in profiled} == expected
+    assert set(lists[1].clients.values_list("cnpj", flat=True)) == expected
+    assert set(lists[2].clients.values_list("cnpj", flat=True)) == expected
+    assert ImportFailure.objects.get(job=job).row_number == CHUNK_ROWS + 3
