@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -236,11 +237,15 @@ class Command(BaseCommand):
         from servicerequests.models import ServiceRequest
         from servicerequests.services import request_reply, request_status_set, request_submit
 
+        # People whose company has terminals first: the portal's Início then shows some.
         people = list(
             PortalAccount.objects.for_org(organization)
             .filter(status=PortalAccount.Status.ACTIVE, kind=PortalAccount.Kind.CONTACT)
+            .annotate(
+                with_terminals=Exists(Terminal.objects.filter(client_id=OuterRef("client_id")))
+            )
             .select_related("contact", "client")
-            .order_by("id")[:3]
+            .order_by("-with_terminals", "id")[:3]
         )
         if not people:
             return ""
