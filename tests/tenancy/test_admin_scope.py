@@ -340,4 +340,6 @@ def test_requests_and_portal_accounts_are_shown_scoped_and_never_changed(
         page = staff_charlie.get(reverse(f"admin:{model}_change", args=[row.pk]))
         assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
         assert staff_charlie.get(reverse(f"admin:{model}_add")).status_code == 403
-        assert staff_charlie.post(reverse(f"admin:{model}_delete", args=[row.pk])).status_code == 403
+        assert (
+            staff_charlie.post(reverse(f"admin:{model}_delete", args=[row.pk])).status_code == 403
+        )
