@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
@@ -21,6 +23,7 @@ from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, trigger_client_event
 
@@ -436,7 +439,11 @@ def portal_organization(slug: str) -> Organization:
     return get_object_or_404(Organization, slug=slug)
 
 
+# The portal's acceptance page shows the document in a frame of its own origin; every other
+# page keeps refusing to be framed.
 @require_GET
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
 def terms_document(request, org_slug: str) -> HttpResponse:
     organization = portal_organization(org_slug)
     portal = accounts.terms_document(organization)

@@ -99,7 +99,14 @@ def test_it_asks_for_the_terms_before_anything_else(contact_browser, terms_publi
     assert response["Location"].startswith(url("terms_accept"))
     page = contact_browser.get(response["Location"])
     assert page.status_code == 200
-    assert reverse("portal:terms", args=["org-a"]) in page.content.decode()
+    terms = reverse("portal:terms", args=["org-a"])
+    assert f'<iframe class="portal-terms-document" src="{terms}"' in page.content.decode()
+    # The document may be framed by the portal's own pages only; other pages by none.
+    document = contact_browser.get(terms)
+    assert document["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in document["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+    assert page["X-Frame-Options"] == "DENY"
 
 
 def test_accepting_the_terms_records_the_date_and_goes_on(
