@@ -33,6 +33,7 @@ from clientportal.forms import (
 )
 from portal import accounts
 from portal.accounts import LinkRefused
+from portal.backup import backup_filename, backup_zip_for_account
 from specialists.services import password_policy
 from tenancy.http import form_errors, refused_status
 from tenancy.models import Organization
@@ -315,11 +316,11 @@ def backup(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Baixar meus dados: a contact's is the ZIP an operator downloads for them."""
     account = request.portal_account
     if account.contact_id:
-        filename = accounts.backup_filename(account.contact)
+        filename = backup_filename(account.contact)
     else:
         filename = f"{slugify(account.username) or 'dados'}.zip"
     response = StreamingHttpResponse(
-        accounts.backup_zip_for_account(account=account), content_type="application/zip"
+        backup_zip_for_account(account=account), content_type="application/zip"
     )
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename

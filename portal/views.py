@@ -31,6 +31,7 @@ from contacts import services as contact_services
 from importexport import services as import_services
 from importexport.xlsx import FileError
 from portal import accounts, generic_link
+from portal.backup import backup_filename, backup_zip
 from portal.forms import (
     ActivationForm,
     ContactsImportForm,
@@ -335,11 +336,11 @@ def invitation_mailto(request: VigiaRequest, code: UUID) -> HttpResponse:
 def backup(request: VigiaRequest, code: UUID) -> HttpResponse:
     contact = directory_contact_get(organization=request.organization, code=code)
     response = StreamingHttpResponse(
-        accounts.backup_zip(organization=request.organization, contact=contact),
+        backup_zip(organization=request.organization, contact=contact),
         content_type="application/zip",
     )
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=accounts.backup_filename(contact)
+        as_attachment=True, filename=backup_filename(contact)
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from contacts.models import Contact
-from portal import accounts
+from portal import accounts, backup
 from portal.models import ActivationLink, PortalAccount, portal_settings_for
 from terminals.models import AlertEmail
 from tests.factories import ClientFactory, ContactFactory
@@ -225,7 +225,7 @@ def test_terms_upload_refuses_a_large_file(org_a, settings):
 
 def test_the_backup_is_a_zip_with_the_profile_and_the_requests(org_a, contact):
     _invite(org_a, contact)
-    content = b"".join(accounts.backup_zip(organization=org_a, contact=contact))
+    content = b"".join(backup.backup_zip(organization=org_a, contact=contact))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert sorted(archive.namelist()) == ["jobs.json", "user-profile.json"]
         profile = json.loads(archive.read("user-profile.json"))
@@ -233,12 +233,12 @@ def test_the_backup_is_a_zip_with_the_profile_and_the_requests(org_a, contact):
     assert profile["name"] == "Maria Souza" and profile["email"] == contact.email
     assert profile["company"]["name"] == contact.client.razao_social
     assert profile["status"] == "inactive" and profile["invited_at"]
-    assert accounts.backup_filename(contact) == "maria-souza.zip"
+    assert backup.backup_filename(contact) == "maria-souza.zip"
 
 
 def test_zip_stream_holds_one_piece_at_a_time():
     pieces = (b"x" * 65536 for _ in range(64))  # 4 MB, never held whole
-    chunks = list(accounts.zip_stream([("big.bin", pieces)]))
+    chunks = list(backup.zip_stream([("big.bin", pieces)]))
     assert max(len(chunk) for chunk in chunks) < 1 << 20
     with zipfile.ZipFile(io.BytesIO(b"".join(chunks))) as archive:
         assert len(archive.read("big.bin")) == 64 * 65536

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contacts.models import Contact
-from portal import accounts
+from portal import accounts, backup
 from servicerequests.models import RequestAttachment, RequestEvent, ServiceRequest
 from tests.clientportal.conftest import portal_account_create
 from tests.servicerequests.conftest import PDF, PNG, pdf, stored_files, submit_for
@@ -75,7 +75,7 @@ def test_the_backup_carries_jobs_json_and_a_folder_per_request(contact_account, 
     )
     second = submit_for(contact_account, subject="Sem anexos")
     contact = contact_account.contact
-    content = b"".join(accounts.backup_zip(organization=contact.organization, contact=contact))
+    content = b"".join(backup.backup_zip(organization=contact.organization, contact=contact))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         names = archive.namelist()
         jobs = json.loads(archive.read("jobs.json"))
@@ -93,7 +93,7 @@ def test_a_b2b_users_backup_carries_its_clients_requests(
 ):
     own = submit_for(contact_account, files=[pdf()])
     submit_for(other_account)
-    content = b"".join(accounts.backup_zip_for_account(account=b2b_account))
+    content = b"".join(backup.backup_zip_for_account(account=b2b_account))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         profile = json.loads(archive.read("user-profile.json"))
         jobs = json.loads(archive.read("jobs.json"))
@@ -104,7 +104,7 @@ def test_a_b2b_users_backup_carries_its_clients_requests(
 
 def test_a_contact_accounts_backup_is_the_contacts(contact_account, media_root):
     submit_for(contact_account)
-    content = b"".join(accounts.backup_zip_for_account(account=contact_account))
+    content = b"".join(backup.backup_zip_for_account(account=contact_account))
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert json.loads(archive.read("user-profile.json"))["name"] == "Ana Souza"
         assert len(json.loads(archive.read("jobs.json"))) == 1

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from clients.models import Client
 from contacts.models import Contact
-from portal import accounts, generic_link
+from portal import accounts, backup, generic_link
 from portal.models import PortalAccount, portal_settings_for
 from servicerequests.models import ServiceRequest
 from servicerequests.services import request_status_set, request_submit
@@ -66,7 +66,7 @@ try:
     blocked = False
 except ValidationError:
     blocked = True
-backup = zipfile.ZipFile(io.BytesIO(b"".join(accounts.backup_zip_for_account(account=account))))
+backup = zipfile.ZipFile(io.BytesIO(b"".join(backup.backup_zip_for_account(account=account))))
 jobs = json.loads(backup.read("jobs.json"))
 print(json.dumps({
     "link_client": by_link.client_id == client.id,
