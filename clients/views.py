@@ -27,6 +27,7 @@ from clients.forms import (
 from clients.geocoding import place_lookup
 from clients.models import Client
 from clients.selectors import client_get, client_search, client_search_page
+from tenancy import group_projects
 from tenancy.association import (
     AssociationList,
     association_context,
@@ -34,7 +35,6 @@ from tenancy.association import (
     association_post,
 )
 from tenancy.decorators import admin_required, member_required
-from tenancy.group_projects import group_join_answer, group_join_question, group_join_report
 from tenancy.http import VigiaRequest, form_errors, query_param, refused_status
 
 LIST_TEMPLATE = "clients/client_list.html"
@@ -358,29 +358,17 @@ def relation_add(request: VigiaRequest, code: UUID, kind: str, item_code: UUID) 
         raise Http404
     client = client_get(organization=request.organization, code=code)
     item = selectors.catalog_get(organization=request.organization, kind=kind, code=item_code)
-    if kind == "groups":
-        question = group_join_question(
-            request,
-            member=client,
-            group=item,
-            add_url=request.path,
-            cancel_url=_tab_url(client, kind),
-        )
-        if question is not None:
-            return question
-    if request.method == "GET":
-        return redirect(_tab_url(client, kind))
-    joined = services.client_associate(
-        organization=request.organization,
-        client=client,
+    return group_projects.association_add(
+        request,
+        member=client,
         item=item,
-        with_projects=group_join_answer(request),
+        is_group=kind == "groups",
+        tab_url=_tab_url(client, kind),
+        associate=lambda with_projects: services.client_associate(
+            organization=request.organization, client=client, item=item, with_projects=with_projects
+        ),
+        back=lambda: _back_to_tab(request, client, kind),
     )
-    group_join_report(request, joined)
-    response = _back_to_tab(request, client, kind)
-    if request.htmx:
-        trigger_client_event(response, "vigia:close-modal")
-    return response
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from specialists import views
+from specialists import views, views_catalogs
 
 app_name = "specialists"
 
@@ -11,14 +11,16 @@ urlpatterns = [
     path("desassociar/", views.specialist_association, {"associate": False}, name="disassociate"),
     path("novo/salvar/", views.specialist_create_submit, name="create_submit"),
     path("senha/verificar/", views.password_check, name="password_check"),
-    path("campos-adicionais/", views.field_list, name="fields"),
-    path("campos-adicionais/salvar/", views.field_save, name="field_save"),
-    path("campos-adicionais/<uuid:code>/excluir/", views.field_delete, name="field_delete"),
-    path("cadastros/<slug:kind>/", views.catalog_list, name="catalog"),
-    path("cadastros/<slug:kind>/salvar/", views.catalog_save, name="catalog_save"),
+    path("campos-adicionais/", views_catalogs.field_list, name="fields"),
+    path("campos-adicionais/salvar/", views_catalogs.field_save, name="field_save"),
+    path(
+        "campos-adicionais/<uuid:code>/excluir/", views_catalogs.field_delete, name="field_delete"
+    ),
+    path("cadastros/<slug:kind>/", views_catalogs.catalog_list, name="catalog"),
+    path("cadastros/<slug:kind>/salvar/", views_catalogs.catalog_save, name="catalog_save"),
     path(
         "cadastros/<slug:kind>/<uuid:code>/excluir/",
-        views.catalog_delete,
+        views_catalogs.catalog_delete,
         name="catalog_delete",
     ),
     path("<uuid:code>/", views.specialist_detail, name="detail"),

@@ -4,14 +4,15 @@ after a question ("only the group" or "the group and its projects")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django_htmx.http import reswap, retarget
+from django_htmx.http import reswap, retarget, trigger_client_event
 
 from tenancy.http import VigiaRequest
 from tenancy.models import Project
@@ -37,7 +38,7 @@ def group_join(*, member: Any, group: Any, with_projects: bool) -> list[Project]
     return joined
 
 
-def group_join_report(request: VigiaRequest, joined: list[Project]) -> None:
+def _report(request: VigiaRequest, joined: list[Project]) -> None:
     """Tells the user (a toast) which projects the member joined with the group."""
     if joined:
         messages.success(
@@ -47,12 +48,12 @@ def group_join_report(request: VigiaRequest, joined: list[Project]) -> None:
         )
 
 
-def group_join_answer(request: VigiaRequest) -> bool:
+def _answer(request: VigiaRequest) -> bool:
     """Whether the question was answered "the group and its projects"."""
     return request.POST.get("with_projects") == "yes"
 
 
-def group_join_question(
+def _question(
     request: VigiaRequest,
     *,
     member: Any,
@@ -79,3 +80,32 @@ def group_join_question(
         response = render(request, f"{QUESTION_TEMPLATE}#dialog", context)
         return reswap(retarget(response, "#modal"), "innerHTML")
     return render(request, QUESTION_TEMPLATE, context)
+
+
+def association_add(
+    request: VigiaRequest,
+    *,
+    member: Any,
+    item: Any,
+    is_group: bool,
+    tab_url: str,
+    associate: Callable[[bool], list[Project]],
+    back: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """The view of "add this item to the member" (a client's or a specialist's tab): a group
+    with projects the member is not in asks first (the question posts back to this view's
+    URL); then `associate(with_projects)` adds it, a toast names the projects joined, and
+    `back()` answers with the tab, the modal closed."""
+    if is_group:
+        question = _question(
+            request, member=member, group=item, add_url=request.path, cancel_url=tab_url
+        )
+        if question is not None:
+            return question
+    if request.method == "GET":
+        return redirect(tab_url)
+    _report(request, associate(_answer(request)))
+    response = back()
+    if request.htmx:
+        trigger_client_event(response, "vigia:close-modal")
+    return response
