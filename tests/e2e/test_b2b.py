@@ -181,7 +181,7 @@ def test_an_admin_manages_catalogs(
     _shot(page, tmp_path, "catalog-list", full_page=True)
     page.on("dialog", lambda confirm: confirm.accept())
     page.locator(".catalogs-table").get_by_role("link", name="Delete Coleção Verão").click()
-    expect(page.locator(".empty")).to_be_visible()
+    expect(page.locator("main .empty")).to_be_visible()
     assert not CatalogDocument.objects.exists()
 
 
