@@ -172,15 +172,17 @@ class FaultMailbox(Mailbox):
     conversation at DATA until it is set, then accepts the message (a slow server)."""
 
     holding: threading.Event | None = None
+    held: int = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if self.holding is not None:
+            self.held += 1
             await asyncio.get_running_loop().run_in_executor(None, self.holding.wait, 60)
         return await super().handle_DATA(server, session, envelope)
 
     def clear(self) -> None:
         super().clear()
-        self.holding = None
+        self.holding, self.held = None, 0
 
 
 @pytest.fixture(scope="session")

@@ -191,6 +191,8 @@ def test_postgresql_restarted_mid_import_and_mid_send_loses_nothing(stack, smtp)
     stack.shell(STALE_TERMINALS % {"terminals": 3, "contacts": 2})
     assert wait_until(lambda: _emails(stack).get("sending"), timeout=30)
     held = _terminals_held(stack)
+    # "sending" is claimed before the message is built: wait for it to reach the server.
+    assert wait_until(lambda: mailbox.held >= 1, timeout=30)
     job_id = _schedule_import(stack)
     assert wait_until(lambda: _chunk_transaction_open(stack), timeout=60, interval=0.02)
 
