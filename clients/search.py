@@ -109,7 +109,8 @@ def highlight(text: str, terms: list[str]) -> SafeString:
     """`text` escaped, with every match of `terms` wrapped in <mark>; the search ignores
     accents, case and "./-", so "345678" marks "345.678" and "sao" marks "São"."""
     text = str(text or "")
-    if not terms or not text:
+    # Most cells of a page of results match no term: they skip the per-character walk.
+    if not terms or not text or not any(term in _searchable(text) for term in terms):
         return escape(text)
     haystack, positions = _normalized_with_positions(text)
     marked = [False] * len(text)

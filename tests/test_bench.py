@@ -24,7 +24,10 @@ SMOKE = {
     "contacts_search": ["--rows", "300", "--repeat", "1"],
     "association": ["--rows", "300", "--baseline-rows", "50"],
     "hostile_uploads": ["--baseline-rows", "100", "--empty-mb", "2", "--budget-rows", "1000"],
-    "load.run": ["--clients", "300", "--duration", "5", "--users", "4", "--workers", "1"],
+    "load.run": [
+        *("--clients", "300", "--duration", "5", "--users", "4", "--workers", "1"),
+        *("--floor-users", "2", "--floor-duration", "3"),
+    ],
     "availability": [
         "--terminals",
         "300",
@@ -59,6 +62,8 @@ CHECKS = {
         and result["requests"] > 0
         and result["errors"] == 0
         and result["baseline"]["requests"] > 0
+        and result["floor"]["requests"] > 0
+        and result["floor"]["errors"] == 0
     ),
     "importer": lambda result: (
         result["rows"] == 300

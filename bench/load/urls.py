@@ -1,6 +1,7 @@
 """The application's URLs plus the load test's baseline: the clients list as a plain Django
 view would write it (`icontains` over the searched fields, an exact count, no trigram index,
-no caching). Served only by the bench's gunicorn (bench/load/settings.py)."""
+no caching), and the floor the run measures the machine's ceiling with. Served only by the
+bench's gunicorn (bench/load/settings.py)."""
 
 from __future__ import annotations
 
@@ -38,4 +39,15 @@ def client_list_baseline(request) -> HttpResponse:
     return HttpResponse(PAGE.render({"q": query, "page": page}, request))
 
 
-urlpatterns = [path("bench/clientes/", client_list_baseline), *project_urlpatterns]
+@member_required
+def floor(request) -> HttpResponse:
+    """Everything a page of the application pays before its own work (the middleware, the
+    session, the user and the tenant), and nothing else."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/clientes/", client_list_baseline),
+    path("bench/floor/", floor),
+    *project_urlpatterns,
+]
