@@ -9,6 +9,10 @@ Prints one JSON line: the set-based queries the pages run (the fleet's availabil
 `--repeat` runs, against a baseline that reads each terminal's episodes and adds the overlaps
 up in Python, timed on a sample and extrapolated to the fleet. The sample's figures are also
 compared with the SQL ones, so a fast wrong answer fails the run.
+
+The chart is timed cold (its cache emptied before each run) and warm (as the dashboard sees
+it once the beat task has kept the final buckets), with the task itself on a cold and on a
+warm cache; the warm chart must show what the cold one does.
 """
 
 from __future__ import annotations
@@ -92,9 +96,11 @@ def ensure_history(organization, per_terminal: int) -> int:
     return episodes.count()
 
 
-def timed(repeat: int, function) -> tuple[float, object]:
+def timed(repeat: int, function, before=None) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - started)
@@ -135,14 +141,32 @@ def main() -> None:
     client = Terminal.objects.filter(organization=organization, client__isnull=False).first().client
     terminal = Terminal.objects.get(pk=sample[0])
 
+    def forget() -> None:
+        selectors.fleet_history_forget(organization=organization)
+
+    def chart(window: str):
+        return lambda: selectors.fleet_history(organization=organization, window=window, now=now)
+
+    def warm() -> int:
+        return selectors.fleet_history_warm(organization=organization, now=now)
+
+    seconds, charts = {}, {}
+    for window in ("24h", "30d"):
+        seconds[f"fleet_chart_{window}_cold"], charts[window] = timed(
+            args.repeat, chart(window), before=forget
+        )
+    # The beat task's run on an empty cache (a first deploy, a flushed Redis) and its usual
+    # one, when nothing became final since the previous run.
+    forget()
+    seconds["fleet_warm_task_cold"], counted_cold = timed(1, warm)
+    seconds["fleet_warm_task_warm"], counted_warm = timed(args.repeat, warm)
+    warm_matches_cold = True
+    for window in ("24h", "30d"):
+        seconds[f"fleet_chart_{window}_warm"], points = timed(args.repeat, chart(window))
+        warm_matches_cold &= points == charts[window]
+
     results = {
         "fleet": lambda: selectors.availability_summary(organization=organization, now=now),
-        "fleet_chart_24h": lambda: selectors.fleet_history(
-            organization=organization, window="24h", now=now
-        ),
-        "fleet_chart_30d": lambda: selectors.fleet_history(
-            organization=organization, window="30d", now=now
-        ),
         "client": lambda: selectors.availability_summary(
             organization=organization, client=client, now=now
         ),
@@ -154,7 +178,6 @@ def main() -> None:
         ),
         "longest_outages": lambda: selectors.outages_longest(organization=organization),
     }
-    seconds = {}
     for name, function in results.items():
         seconds[name], _ = timed(args.repeat, function)
 
@@ -181,11 +204,15 @@ def main() -> None:
                 "baseline_fleet_extrapolated_s": round(baseline_fleet, 1),
                 "fleet_speedup": round(baseline_fleet / seconds["fleet"], 1),
                 "sql_matches_python": agree,
+                "fleet_warm_task_buckets": {"cold": counted_cold, "warm": counted_warm},
+                "chart_warm_matches_cold": warm_matches_cold,
             }
         )
     )
     if not agree:
         raise SystemExit("the SQL availability differs from the Python baseline")
+    if not warm_matches_cold:
+        raise SystemExit("the fleet chart from the cache differs from the one counted cold")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SWEEP_INTERVAL_SECONDS,
         "options": {"expires": SWEEP_INTERVAL_SECONDS * 0.9},
     },
+    # The dashboard's fleet chart: the buckets just over, counted before an operator asks.
+    "terminals-warm-fleet-charts": {
+        "task": "terminals.tasks.warm_fleet_charts",
+        "schedule": 600,
+        "options": {"expires": 540},
+    },
     "worker-heartbeat": {
         "task": "config.celery.heartbeat",
         "schedule": WORKER_HEARTBEAT_SECONDS,

@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
+from tenancy.models import Organization
+from terminals.models import Terminal
 from terminals.outbox import alert_emails_deliver
+from terminals.selectors import fleet_history_warm
 from terminals.sweep import alert_sweep
 
 # A database that went away (a restart, a failover) is waited out: never a reason to give up.
@@ -15,6 +20,21 @@ def sweep_terminals() -> dict:
     # No retry: beat runs the sweep again within a minute, from the rows as they are then.
     result = alert_sweep()
     return {"new_episodes": result.new_episodes, "queued": result.queued}
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def warm_fleet_charts() -> dict:
+    """Counts the dashboard's fleet chart buckets that became final since the last run, for
+    every organization with terminals, so that no operator waits for them."""
+    # No retry: beat runs it again within minutes, and a chart counts what is missing meanwhile.
+    now = timezone.now()
+    organizations = Organization.objects.filter(
+        Exists(Terminal.objects.filter(organization=OuterRef("pk")))
+    ).order_by("id")
+    buckets = sum(
+        fleet_history_warm(organization=organization, now=now) for organization in organizations
+    )
+    return {"buckets": buckets}
 
 
 # max_retries=None: the outbox row counts the attempts and turns failed after the last one.

@@ -48,7 +48,9 @@ def test_it_computes_availability_from_the_episodes_overlapping_each_window(run_
             "True": {"24h": 1.0, "7d": 13.0, "30d": 37.0},
             "False": {"24h": 0.5, "7d": 0.5, "30d": 0.5},
         },
-        "history_down": [0] * 21 + [1, 0, 1],
+        # The 1 h outage ran from 40 past to 40 past, across two hours; the open one began in
+        # the running hour.
+        "history_down": [0] * 20 + [1, 1, 0, 1],
         "history_up": 2,
     }
 
