@@ -358,6 +358,14 @@ def _date(column: Column, raw: Any, text: str) -> dt.date:
         raise CellError(f"“{column.header}”: {exc}") from exc
 
 
+def unknown_names_message(column: Column, names: list[str]) -> str:
+    """A name cell's refusal, the same in the job import and in the admin's."""
+    return _("“%(column)s”: not found in this organization: %(names)s.") % {
+        "column": column.header,
+        "names": ", ".join(sorted(names)),
+    }
+
+
 def _names(column: Column, raw: Any, text: str) -> frozenset[str]:
     return frozenset(part.strip() for part in text.split(LIST_SEPARATOR) if part.strip())
 

@@ -260,12 +260,9 @@ def _resolve_references(job: Job, layout: Layout, rows: list[Row]) -> None:
                 if column.kind == c.FK
                 else {calendar for *_dates, calendar in value}
             )
-            unknown = sorted(name for name in names if name not in found)
+            unknown = [name for name in names if name not in found]
             if unknown:
-                row.errors.append(
-                    _("“%(column)s”: not found in this organization: %(names)s.")
-                    % {"column": column.header, "names": ", ".join(unknown)}
-                )
+                row.errors.append(c.unknown_names_message(column, unknown))
             elif column.kind == c.M2M:
                 row.values[column.field] = frozenset(found[name] for name in value)
             elif column.kind == c.FK:

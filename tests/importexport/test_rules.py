@@ -25,6 +25,7 @@ from terminals.resources import TERMINAL_FORMAT, TerminalResource
 from terminals.selectors import terminals_for_client
 from tests.factories import (
     ClientFactory,
+    ClientGroupFactory,
     ContactFactory,
     DeviceTypeFactory,
     SpecialistFactory,
@@ -209,6 +210,25 @@ def test_the_admin_refuses_an_invalid_row_and_stores_nothing(org_a, cells):
     result = ClientResource().import_data(_admin_dataset(org_a, **cells), dry_run=False)
     assert result.has_validation_errors()
     assert not Client.objects.exists()
+
+
+def test_the_admin_refuses_a_name_its_organization_lacks_as_the_job_import_does(org_a, org_b):
+    ClientGroupFactory(organization=org_a, name="Shoppings")
+    ClientGroupFactory(organization=org_b, name="Aeroportos")
+    cells = {"Grupos": "Shoppings; Aeroportos; Postos"}
+    refused = ClientResource().import_data(_admin_dataset(org_a, **cells), dry_run=False)
+    [invalid] = refused.invalid_rows
+    # The other organization's group is no more found than a name that exists nowhere.
+    assert invalid.error_dict["groups"] == [
+        "“Grupos”: não encontrado nesta organização: Aeroportos, Postos."
+    ]
+    assert not Client.objects.exists()
+
+    accepted = ClientResource().import_data(
+        _admin_dataset(org_a, Grupos=" Shoppings ;"), dry_run=False
+    )
+    assert not accepted.has_errors() and not accepted.has_validation_errors()
+    assert list(Client.objects.get().groups.values_list("name", flat=True)) == ["Shoppings"]
 
 
 def test_it_updates_the_specialist_whose_email_differs_only_in_case(org_a, bob, tmp_path):
