@@ -28,6 +28,7 @@ from servicerequests.uploads import (
     REQUEST_MAX_BYTES,
     REQUEST_MAX_FILES,
     UploadLimits,
+    limit_attributes,
     limited_upload,
     size_label,
     upload_error,
@@ -101,6 +102,7 @@ def request_new(request: HttpRequest, org_slug: str) -> HttpResponse:
                 )
                 return redirect("portal_requests:detail", org_slug, created.code)
         status = refused_status(request)
+    form.fields["files"].widget.attrs.update(limit_attributes(_limits(request, org_slug)))
     context = {
         "portal_tab": "requests",
         "form": form,

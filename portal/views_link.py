@@ -31,6 +31,7 @@ from portal.views import (
 from servicerequests.uploads import (
     REQUEST_MAX_FILES,
     UploadLimits,
+    limit_attributes,
     limited_upload,
     too_large_message,
     upload_error,
@@ -243,6 +244,8 @@ def _form_page(
         else:
             context = {"organization": organization, "service_request": created}
             return render(request, SENT_TEMPLATE, context)
+    limits = _upload_limits(request, allowance=allowance)
+    form.fields["files"].widget.attrs.update(limit_attributes(limits))
     context = {"organization": organization, "form": form, "max_files": REQUEST_MAX_FILES}
     status = REFUSED if request.method == "POST" else 200
     return render(request, FORM_TEMPLATE, context, status=status)

@@ -44,6 +44,17 @@ def too_many_message(max_files: int) -> str:
     return _("Attach at most %(count)d files to a request.") % {"count": max_files}
 
 
+def limit_attributes(limits: UploadLimits) -> dict[str, str]:
+    """The file input's attributes that let the browser refuse a choice over the limits
+    before sending it (static/js/vigia.js); the handler below still enforces them."""
+    return {
+        "data-max-bytes": str(limits.max_total_bytes),
+        "data-max-files": str(limits.max_files),
+        "data-too-large": too_large_message(limits.max_total_bytes),
+        "data-too-many": too_many_message(limits.max_files),
+    }
+
+
 def empty_file_message(name: str) -> str:
     return _("The file “%(name)s” is empty.") % {"name": CONTROL_CHARACTERS.sub("", name)}
 

@@ -5,6 +5,30 @@
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches("select[data-autosubmit]")) el.form.requestSubmit();
+    if (el.matches("input[type=file][data-max-bytes]")) checkFiles(el);
+  });
+
+  // Files over the request's limits are refused on choosing them, before a byte is sent;
+  // the server applies the same limits (servicerequests.uploads) whatever the browser does.
+  function checkFiles(input) {
+    var total = 0;
+    for (var i = 0; i < input.files.length; i++) total += input.files[i].size;
+    var message = "";
+    if (input.files.length > +input.dataset.maxFiles) message = input.dataset.tooMany;
+    else if (total > +input.dataset.maxBytes) message = input.dataset.tooLarge;
+    input.setCustomValidity(message);
+    if (message) input.reportValidity();
+  }
+
+  // These forms are novalidate (the server's messages show instead of the browser's), so
+  // the browser would send them anyway: a refused choice of files stops the submit here.
+  document.addEventListener("submit", function (event) {
+    var refused = event.target.querySelector("input[type=file][data-max-bytes]:invalid");
+    if (refused) {
+      event.preventDefault();
+      refused.reportValidity();
+      refused.focus();
+    }
   });
 
   document.addEventListener("click", function (event) {

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import portal_settings_for
+from portal.models import MB, portal_settings_for
 from servicerequests.models import ServiceRequest
 from terminals.models import AlertEmail
 from tests.factories import ClientFactory, ContactFactory
@@ -97,3 +97,35 @@ def test_the_panel_sets_the_daily_limit_and_the_link_refuses_past_it(
     expect(page.locator("#generic-link-limit")).to_have_attribute("data-limit", "requests_per_day")
     _shot(page, "limit")
     assert ServiceRequest.objects.count() == 1
+
+
+def test_the_browser_refuses_files_over_the_limit_before_sending_them(
+    page, live_server, org_a, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    portal = portal_settings_for(org_a)
+    portal.link_max_bytes_per_request = MB
+    portal.save()
+    page.goto(f"{live_server.url}/portal/{org_a.slug}/vinculo/{portal.link_token}/")
+    page.fill("#id_requester_name", "Paula Dias")
+    page.fill("#id_requester_email", "paula@example.com")
+    page.fill("#id_subject", "Tela apagada")
+    page.fill("#id_description", "O terminal da recepção não liga.")
+    large, small = tmp_path / "grande.jpg", tmp_path / "pequena.jpg"
+    large.write_bytes(b"\xff\xd8\xff" + b"x" * MB)
+    small.write_bytes(b"\xff\xd8\xff" + b"x" * 1000)
+
+    files = page.locator("#id_files")
+    files.set_input_files(str(large))
+    message = files.evaluate("input => input.validationMessage")
+    assert message == files.get_attribute("data-too-large")
+    assert "1 MB" in message
+    page.locator("#generic-request button[type=submit]").click()
+    # The browser kept the form: nothing was sent.
+    expect(files).to_be_visible()
+    assert not ServiceRequest.objects.exists()
+
+    files.set_input_files(str(small))
+    assert files.evaluate("input => input.validity.valid")
+    page.locator("#generic-request button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text(ServiceRequest.objects.get().reference)

@@ -92,6 +92,9 @@ def test_the_new_request_form(contact_account, contact_browser):
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in body and 'name="files"' in body
     assert "multiple" in body and 'accept=".pdf,' in body
+    # The browser is told the limits, to refuse a choice over them before sending it.
+    assert f'data-max-bytes="{100 * 1024 * 1024}"' in body and 'data-max-files="20"' in body
+    assert 'data-too-large="Os anexos excedem o limite de 100 MB por solicitação."' in body
     empty = contact_browser.post(reverse("portal_requests:new", args=["org-a"]), {"subject": ""})
     assert empty.status_code == 422
     assert not ServiceRequest.objects.exists()
