@@ -52,6 +52,9 @@ def _identifier(n: int) -> str:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
+    """gunicorn with the worker class production runs (the Dockerfile's: sync workers, one
+    request per connection). Threads with kept-alive connections let one worker take every
+    client's connection and serve them all on one core while the others idle."""
     # The per-token rate limit would measure itself: the fleet's load has no limit here.
     env = dict(
         os.environ,
@@ -70,14 +73,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "2",
             "--log-level",
             "warning",
-            "--keep-alive",
-            "30",
         ],  # fmt: skip
         cwd=Path(settings.BASE_DIR),
         env=env,
