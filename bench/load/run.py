@@ -264,7 +264,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=300, help="seconds of each run")
     parser.add_argument("--users", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn worker processes (the Dockerfile's 3)"
+    )
     parser.add_argument("--processes", type=int, default=1, help="Locust processes")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument(
