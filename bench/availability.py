@@ -12,7 +12,13 @@ compared with the SQL ones, so a fast wrong answer fails the run.
 
 The chart is timed cold (its cache emptied before each run) and warm (as the dashboard sees
 it once the beat task has kept the final buckets), with the task itself on a cold and on a
-warm cache; the warm chart must show what the cold one does.
+warm cache; the warm chart must show what the cold one does. The fleet's availability
+likewise: with no cache at all (one aggregate over the month), cold (the hours counted and
+kept) and warm (the hours read back, the windows' ends counted live), the three equal. Then
+the whole dashboard as an operator gets it: the page through Django's test client, logged
+in as a member of the organization, cold (the organization's kept figures dropped before
+each run) and warm (after the beat task). "fleet" is the fleet's availability as the
+dashboard gets it, warm.
 """
 
 from __future__ import annotations
@@ -32,13 +38,25 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.test import Client as HttpClient  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.sweep import ensure_fleet, log  # noqa: E402
-from terminals import selectors  # noqa: E402
+from tenancy.models import Membership, User  # noqa: E402
+from terminals import selectors, tasks  # noqa: E402
 from terminals.models import Episode, Terminal  # noqa: E402
 
 YEAR = timedelta(days=365)
+OPERATOR = "bench-availability"
+# A cache that does not answer: the pages' fallback, one aggregate over the month.
+NO_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+    }
+}
 
 # Every terminal's episodes in one statement: `per` outages at random moments of the past
 # year, 5 minutes to 12 hours long; the last one of every hundredth terminal still open.
@@ -165,8 +183,38 @@ def main() -> None:
         seconds[f"fleet_chart_{window}_warm"], points = timed(args.repeat, chart(window))
         warm_matches_cold &= points == charts[window]
 
+    def availability():
+        return selectors.availability_summary(organization=organization, now=now)
+
+    with override_settings(CACHES=NO_CACHE):
+        seconds["fleet_availability_no_cache"], uncached = timed(args.repeat, availability)
+    seconds["fleet_availability_cold"], cold = timed(args.repeat, availability, before=forget)
+    forget()
+    seconds["availability_warm_task_cold"], hours_cold = timed(
+        1, lambda: selectors.availability_warm(organization=organization, now=now)
+    )
+    seconds["fleet_availability_warm"], warm_availability = timed(args.repeat, availability)
+    availability_matches = warm_availability == cold == uncached
+
+    # The page itself: sessions, the organization's context, every selector and the template.
+    user, _ = User.objects.get_or_create(username=OPERATOR, defaults={"email": "op@bench.example"})
+    Membership.objects.get_or_create(
+        organization=organization, user=user, defaults={"role": Membership.Role.OPERATOR}
+    )
+    http = HttpClient(SERVER_NAME="localhost")
+    http.force_login(user)
+
+    def dashboard() -> None:
+        response = http.get(reverse("dashboard"))
+        assert response.status_code == 200 and b"terminal-glance" in response.content, response
+
+    dashboard()  # the process's first page loads the templates and the URLs: not timed
+    seconds["dashboard_cold"], _ = timed(args.repeat, dashboard, before=forget)
+    tasks.warm_fleet_charts()
+    seconds["dashboard_warm"], _ = timed(args.repeat, dashboard)
+
     results = {
-        "fleet": lambda: selectors.availability_summary(organization=organization, now=now),
+        "fleet": availability,
         "client": lambda: selectors.availability_summary(
             organization=organization, client=client, now=now
         ),
@@ -205,7 +253,11 @@ def main() -> None:
                 "fleet_speedup": round(baseline_fleet / seconds["fleet"], 1),
                 "sql_matches_python": agree,
                 "fleet_warm_task_buckets": {"cold": counted_cold, "warm": counted_warm},
+                "availability_warm_task_hours": hours_cold,
                 "chart_warm_matches_cold": warm_matches_cold,
+                "availability_warm_matches_cold": availability_matches,
+                # These machines are shared: the load says how much of a core the run had.
+                "load_average_1m": round(os.getloadavg()[0], 2),
             }
         )
     )
@@ -213,6 +265,8 @@ def main() -> None:
         raise SystemExit("the SQL availability differs from the Python baseline")
     if not warm_matches_cold:
         raise SystemExit("the fleet chart from the cache differs from the one counted cold")
+    if not availability_matches:
+        raise SystemExit("the fleet's availability differs warm, cold and with no cache")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,42 @@
 from django.contrib import admin
 
 from tenancy.admin import TenantAdminMixin, TenantImportExportAdmin
+from tenancy.models import Organization
 from terminals.models import AlertEmail, DeviceType, Episode, Terminal
 from terminals.resources import TerminalResource
 from terminals.sanitize import sanitize_procedure
+from terminals.selectors import fleet_history_forget
+
+
+class FleetFiguresAdminMixin:
+    """Drops the kept fleet figures (the dashboard's chart, availability and counts) of the
+    organizations whose episodes or terminals a deletion or a change here rewrote in the
+    past: they would go on showing the rows as they were."""
+
+    def _forget(self, organization_ids) -> None:
+        for organization in Organization.objects.filter(pk__in=set(organization_ids)):
+            fleet_history_forget(organization=organization)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and self._moves(form):
+            # Where the row was counted and where it is now (platform staff may move a row
+            # to another organization).
+            self._forget([form.initial.get("organization"), obj.organization_id])
+
+    def _moves(self, form) -> bool:
+        return "organization" in form.changed_data
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._forget([obj.organization_id])
+
+    def delete_queryset(self, request, queryset):
+        organizations = list(
+            queryset.order_by().values_list("organization_id", flat=True).distinct()
+        )
+        super().delete_queryset(request, queryset)
+        self._forget(organizations)
 
 
 @admin.register(DeviceType)
@@ -19,7 +52,7 @@ class DeviceTypeAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Terminal)
-class TerminalAdmin(TenantImportExportAdmin):
+class TerminalAdmin(FleetFiguresAdminMixin, TenantImportExportAdmin):
     resource_classes = [TerminalResource]
     list_display = ("identifier", "name", "device_type", "status", "last_heartbeat_at", "client")
     list_filter = ("status", "device_type", "organization")
@@ -38,13 +71,18 @@ class AlertEmailInline(TenantAdminMixin, admin.TabularInline):
 
 
 @admin.register(Episode)
-class EpisodeAdmin(TenantAdminMixin, admin.ModelAdmin):
+class EpisodeAdmin(FleetFiguresAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     list_display = ("terminal", "client", "started_at", "ended_at", "organization")
     list_filter = ("organization",)
     raw_id_fields = ("terminal", "client")
     readonly_fields = ("started_at", "ended_at", "last_heartbeat_at")
     inlines = [AlertEmailInline]
     show_full_result_count = False
+
+    def _moves(self, form) -> bool:
+        # The chart counts the terminals down in each bucket: an episode given to another
+        # terminal may change that count.
+        return bool({"organization", "terminal"} & set(form.changed_data))
 
 
 @admin.register(AlertEmail)

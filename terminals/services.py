@@ -19,6 +19,7 @@ from tenancy.services import ownership_check
 from tenancy.text import CONTROL_CHARACTERS
 from terminals.models import DeviceType, Episode, MaintenanceWindow, Terminal
 from terminals.sanitize import sanitize_procedure
+from terminals.selectors import fleet_history_forget
 
 DUPLICATE_DEVICE_TYPE = _("A device type with this name already exists.")
 DUPLICATE_IDENTIFIER = _("Another terminal already uses this identifier.")
@@ -167,6 +168,8 @@ def terminal_update(*, organization: Organization, terminal: Terminal, **fields:
 def terminal_delete(*, organization: Organization, terminal: Terminal) -> None:
     ownership_check(organization, terminal)
     terminal.delete()
+    # Its episodes went with it: the fleet's kept hours and days would go on counting them.
+    fleet_history_forget(organization=organization)
 
 
 def terminal_set_link(

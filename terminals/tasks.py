@@ -8,7 +8,7 @@ from django.utils import timezone
 from tenancy.models import Organization
 from terminals.models import Terminal
 from terminals.outbox import alert_emails_deliver
-from terminals.selectors import fleet_history_warm
+from terminals.selectors import availability_warm, fleet_history_warm
 from terminals.sweep import alert_sweep
 
 # A database that went away (a restart, a failover) is waited out: never a reason to give up.
@@ -24,17 +24,19 @@ def sweep_terminals() -> dict:
 
 @shared_task(acks_late=True, ignore_result=True)
 def warm_fleet_charts() -> dict:
-    """Counts the dashboard's fleet chart buckets that became final since the last run, for
-    every organization with terminals, so that no operator waits for them."""
-    # No retry: beat runs it again within minutes, and a chart counts what is missing meanwhile.
+    """Counts the dashboard's fleet chart buckets and fleet availability hours that became
+    final since the last run, for every organization with terminals, so that no operator
+    waits for them."""
+    # No retry: beat runs it again within minutes, and a page counts what is missing meanwhile.
     now = timezone.now()
     organizations = Organization.objects.filter(
         Exists(Terminal.objects.filter(organization=OuterRef("pk")))
     ).order_by("id")
-    buckets = sum(
-        fleet_history_warm(organization=organization, now=now) for organization in organizations
-    )
-    return {"buckets": buckets}
+    buckets = hours = 0
+    for organization in organizations:
+        buckets += fleet_history_warm(organization=organization, now=now)
+        hours += availability_warm(organization=organization, now=now)
+    return {"buckets": buckets, "hours": hours}
 
 
 # max_retries=None: the outbox row counts the attempts and turns failed after the last one.

@@ -5,6 +5,7 @@ plain JSON data."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -76,6 +77,54 @@ def availability() -> dict:
         "history_down": [point.disconnected for point in history],
         "history_up": history[-1].connected,
     }
+
+
+def fleet_availability() -> dict:
+    """The fleet's availability from the hours kept in the cache, against the one counted
+    with the cache empty and the episodes' overlaps added up one by one: on the local hours
+    of a zone whose hours fall on UTC's and of one whose hours fall at half past (India)."""
+    hour, day, minute = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
+    results = {}
+    for zone in ("America/Sao_Paulo", "Asia/Kolkata"):
+        with timezone.override(ZoneInfo(zone)):
+            now = timezone.localtime().replace(minute=40, second=0, microsecond=0) - 2 * hour
+            organization = OrganizationFactory()
+            spans = [
+                # Ends as the first whole hour of the 24 h window begins: 20 min in it.
+                (now - day - 10 * minute, now - day + 20 * minute),
+                # Only inside the 30 d window: a day less 5 minutes.
+                (now - 30 * day + 5 * minute, now - 29 * day),
+                (now - 3 * hour, None),  # down for the last 3 h
+            ]
+            for started, ended in spans:
+                Episode.objects.create(
+                    organization=organization,
+                    terminal=TerminalFactory(organization=organization),
+                    started_at=started,
+                    ended_at=ended,
+                )
+            selectors.fleet_history_forget(organization=organization)
+            cold = selectors.availability_summary(organization=organization, now=now)
+            warm = selectors.availability_summary(organization=organization, now=now)
+        by_hand = {
+            key: sum(
+                (
+                    min(ended or now, now) - max(started, now - window)
+                    for started, ended in spans
+                    if ended is None or ended > now - window
+                ),
+                timedelta(0),
+            )
+            for key, window in selectors.WINDOWS.items()
+        }
+        results[zone] = {
+            "warm_is_cold": warm == cold,
+            "by_hand": warm.downtime == by_hand,
+            "hours": {
+                key: round(value.total_seconds() / 3600, 2) for key, value in warm.downtime.items()
+            },
+        }
+    return results
 
 
 def maintenance_sweep() -> dict:

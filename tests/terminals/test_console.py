@@ -55,6 +55,18 @@ def test_it_computes_availability_from_the_episodes_overlapping_each_window(run_
     }
 
 
+def test_the_fleet_availability_kept_by_the_hour_equals_the_one_counted(run_scenario):
+    expected = {
+        "warm_is_cold": True,
+        "by_hand": True,
+        "hours": {"24h": 3.33, "7d": 3.5, "30d": 27.42},
+    }
+    assert run_scenario("fleet_availability") == {
+        "America/Sao_Paulo": expected,
+        "Asia/Kolkata": expected,
+    }
+
+
 def test_the_sweep_alerts_no_terminal_in_maintenance_until_its_window_ends(run_scenario):
     assert run_scenario("maintenance_sweep") == {
         "during": {"opened": ["none"], "queued": 1},
