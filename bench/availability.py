@@ -45,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.sweep import ensure_fleet, log  # noqa: E402
 from tenancy.models import Membership, User  # noqa: E402
-from terminals import selectors, tasks  # noqa: E402
+from terminals import figures, selectors, tasks  # noqa: E402
 from terminals.models import Episode, Terminal  # noqa: E402
 
 YEAR = timedelta(days=365)
@@ -127,11 +127,11 @@ def timed(repeat: int, function, before=None) -> tuple[float, object]:
 
 def python_downtime(terminal_id: int, now: datetime) -> dict[str, timedelta]:
     """The baseline: a terminal's episodes read row by row and the overlaps added in Python."""
-    downtime = dict.fromkeys(selectors.WINDOWS, timedelta(0))
+    downtime = dict.fromkeys(figures.WINDOWS, timedelta(0))
     for started, ended in Episode.objects.filter(terminal_id=terminal_id).values_list(
         "started_at", "ended_at"
     ):
-        for key, window in selectors.WINDOWS.items():
+        for key, window in figures.WINDOWS.items():
             overlap = min(ended or now, now) - max(started, now - window)
             if overlap > timedelta(0):
                 downtime[key] += overlap
@@ -160,13 +160,13 @@ def main() -> None:
     terminal = Terminal.objects.get(pk=sample[0])
 
     def forget() -> None:
-        selectors.fleet_history_forget(organization=organization)
+        figures.fleet_history_forget(organization=organization)
 
     def chart(window: str):
-        return lambda: selectors.fleet_history(organization=organization, window=window, now=now)
+        return lambda: figures.fleet_history(organization=organization, window=window, now=now)
 
     def warm() -> int:
-        return selectors.fleet_history_warm(organization=organization, now=now)
+        return figures.fleet_history_warm(organization=organization, now=now)
 
     seconds, charts = {}, {}
     for window in ("24h", "30d"):
@@ -184,14 +184,14 @@ def main() -> None:
         warm_matches_cold &= points == charts[window]
 
     def availability():
-        return selectors.availability_summary(organization=organization, now=now)
+        return figures.availability_summary(organization=organization, now=now)
 
     with override_settings(CACHES=NO_CACHE):
         seconds["fleet_availability_no_cache"], uncached = timed(args.repeat, availability)
     seconds["fleet_availability_cold"], cold = timed(args.repeat, availability, before=forget)
     forget()
     seconds["availability_warm_task_cold"], hours_cold = timed(
-        1, lambda: selectors.availability_warm(organization=organization, now=now)
+        1, lambda: figures.availability_warm(organization=organization, now=now)
     )
     seconds["fleet_availability_warm"], warm_availability = timed(args.repeat, availability)
     availability_matches = warm_availability == cold == uncached
@@ -215,13 +215,13 @@ def main() -> None:
 
     results = {
         "fleet": availability,
-        "client": lambda: selectors.availability_summary(
+        "client": lambda: figures.availability_summary(
             organization=organization, client=client, now=now
         ),
-        "terminal": lambda: selectors.availability_summary(
+        "terminal": lambda: figures.availability_summary(
             organization=organization, terminal=terminal, now=now
         ),
-        "page_of_25": lambda: selectors.availability_by_terminal(
+        "page_of_25": lambda: figures.availability_by_terminal(
             organization=organization, terminal_ids=sample[:25], now=now
         ),
         "longest_outages": lambda: selectors.outages_longest(organization=organization),
@@ -229,7 +229,7 @@ def main() -> None:
     for name, function in results.items():
         seconds[name], _ = timed(args.repeat, function)
 
-    by_sql = selectors.availability_by_terminal(
+    by_sql = figures.availability_by_terminal(
         organization=organization, terminal_ids=sample, now=now
     )
     started = time.perf_counter()
@@ -238,7 +238,7 @@ def main() -> None:
     agree = all(
         abs((by_sql[pk].downtime[key] - by_python[pk][key]).total_seconds()) < 0.001
         for pk in sample
-        for key in selectors.WINDOWS
+        for key in figures.WINDOWS
     )
     baseline_fleet = per_terminal * len(ids)
     print(

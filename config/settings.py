@@ -228,7 +228,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SWEEP_INTERVAL_SECONDS,
         "options": {"expires": SWEEP_INTERVAL_SECONDS * 0.9},
     },
-    # The dashboard's fleet chart: the buckets just over, counted before an operator asks.
+    # The dashboard's figures (the fleet chart's buckets and availability's hours) just over,
+    # counted before an operator asks (terminals.figures).
     "terminals-warm-fleet-charts": {
         "task": "terminals.tasks.warm_fleet_charts",
         "schedule": 600,

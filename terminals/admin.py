@@ -2,10 +2,10 @@ from django.contrib import admin
 
 from tenancy.admin import TenantAdminMixin, TenantImportExportAdmin
 from tenancy.models import Organization
+from terminals.figures import fleet_history_forget
 from terminals.models import AlertEmail, DeviceType, Episode, Terminal
 from terminals.resources import TerminalResource
 from terminals.sanitize import sanitize_procedure
-from terminals.selectors import fleet_history_forget
 
 
 class FleetFiguresAdminMixin:

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from django.utils import formats, timezone
 
+from terminals.figures import WINDOWS, FleetPoint
 from terminals.models import Episode
-from terminals.selectors import WINDOWS, FleetPoint
 
 WIDTH = 720
 TIMELINE_HEIGHT = 28

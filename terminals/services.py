@@ -17,9 +17,9 @@ from clients.models import Client
 from tenancy.models import Organization, User
 from tenancy.services import ownership_check
 from tenancy.text import CONTROL_CHARACTERS
+from terminals.figures import fleet_history_forget
 from terminals.models import DeviceType, Episode, MaintenanceWindow, Terminal
 from terminals.sanitize import sanitize_procedure
-from terminals.selectors import fleet_history_forget
 
 DUPLICATE_DEVICE_TYPE = _("A device type with this name already exists.")
 DUPLICATE_IDENTIFIER = _("Another terminal already uses this identifier.")

@@ -6,9 +6,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from tenancy.models import Organization
+from terminals.figures import availability_warm, fleet_history_warm
 from terminals.models import Terminal
 from terminals.outbox import alert_emails_deliver
-from terminals.selectors import availability_warm, fleet_history_warm
 from terminals.sweep import alert_sweep
 
 # A database that went away (a restart, a failover) is waited out: never a reason to give up.

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients.selectors import client_get
 from tenancy.decorators import admin_required, member_required
 from tenancy.http import VigiaRequest, form_errors, next_url, refused_status
-from terminals import charts, selectors, services
+from terminals import charts, figures, selectors, services
 from terminals.forms import (
     AcknowledgeForm,
     DeviceTypeForm,
@@ -30,13 +30,13 @@ PAGE_SIZE = 25
 
 def _window(request: VigiaRequest, default: str) -> str:
     window = request.GET.get("window", "")
-    return window if window in selectors.WINDOWS else default
+    return window if window in figures.WINDOWS else default
 
 
 def _windows(request: VigiaRequest, current: str) -> list[dict]:
     """The window switch's links: this page with only `window` changed."""
     links = []
-    for key, label in selectors.WINDOW_LABELS.items():
+    for key, label in figures.WINDOW_LABELS.items():
         query = request.GET.copy()
         query["window"] = key
         links.append({"key": key, "label": label, "query": query.urlencode(), "on": key == current})
@@ -48,11 +48,11 @@ def _windows(request: VigiaRequest, current: str) -> list[dict]:
 def dashboard(request: VigiaRequest) -> HttpResponse:
     organization = request.organization
     window = _window(request, "24h")
-    history = selectors.fleet_history(organization=organization, window=window)
+    history = figures.fleet_history(organization=organization, window=window)
     context = {
-        "terminal_counts": selectors.terminal_status_counts(organization=organization),
+        "terminal_counts": figures.terminal_status_counts(organization=organization),
         "recent_episodes": selectors.episode_recent(organization=organization),
-        "availability": selectors.availability_summary(organization=organization),
+        "availability": figures.availability_summary(organization=organization),
         "outages": selectors.outages_longest(organization=organization),
         "fleet": charts.fleet_bars(points=history, window=window),
         "window": window,
@@ -148,9 +148,7 @@ def _terminal_page(
     context = {
         "terminal": terminal,
         "episodes": selectors.terminal_alert_history(terminal=terminal),
-        "availability": selectors.availability_summary(
-            organization=organization, terminal=terminal
-        ),
+        "availability": figures.availability_summary(organization=organization, terminal=terminal),
         "timeline": charts.timeline(episodes=episodes, window=window),
         "window": window,
         "windows": _windows(request, window),

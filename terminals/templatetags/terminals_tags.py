@@ -6,8 +6,9 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from terminals.figures import availability_summary
 from terminals.forms import MaintenanceForm
-from terminals.selectors import availability_summary, maintenance_current, terminals_for_client
+from terminals.selectors import maintenance_current, terminals_for_client
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from terminals import selectors, services
+from terminals import figures, selectors, services
 from terminals.models import AlertEmail, Episode, MaintenanceWindow, Terminal
 from terminals.sweep import alert_sweep
 from tests.factories import ClientFactory, ContactFactory, OrganizationFactory, TerminalFactory
@@ -52,19 +52,19 @@ def availability() -> dict:
         organization=other, terminal=TerminalFactory(organization=other), started_at=now - day
     )
 
-    def hours(availability: selectors.Availability) -> dict:
+    def hours(availability: figures.Availability) -> dict:
         return {
             key: round(value.total_seconds() / 3600, 2)
             for key, value in availability.downtime.items()
         }
 
-    terminal = selectors.availability_summary(organization=organization, terminal=flaky, now=now)
-    by_client = selectors.availability_summary(organization=organization, client=client, now=now)
-    fleet = selectors.availability_summary(organization=organization, now=now)
-    many = selectors.availability_by_terminal(
+    terminal = figures.availability_summary(organization=organization, terminal=flaky, now=now)
+    by_client = figures.availability_summary(organization=organization, client=client, now=now)
+    fleet = figures.availability_summary(organization=organization, now=now)
+    many = figures.availability_by_terminal(
         organization=organization, terminal_ids=[flaky.pk, down.pk], now=now
     )
-    history = selectors.fleet_history(organization=organization, window="24h", now=now)
+    history = figures.fleet_history(organization=organization, window="24h", now=now)
     return {
         "terminal": hours(terminal),
         "terminal_24h": round(terminal.ratio["24h"], 4),
@@ -103,9 +103,9 @@ def fleet_availability() -> dict:
                     started_at=started,
                     ended_at=ended,
                 )
-            selectors.fleet_history_forget(organization=organization)
-            cold = selectors.availability_summary(organization=organization, now=now)
-            warm = selectors.availability_summary(organization=organization, now=now)
+            figures.fleet_history_forget(organization=organization)
+            cold = figures.availability_summary(organization=organization, now=now)
+            warm = figures.availability_summary(organization=organization, now=now)
         by_hand = {
             key: sum(
                 (
@@ -115,7 +115,7 @@ def fleet_availability() -> dict:
                 ),
                 timedelta(0),
             )
-            for key, window in selectors.WINDOWS.items()
+            for key, window in figures.WINDOWS.items()
         }
         results[zone] = {
             "warm_is_cold": warm == cold,

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from demo.management.commands.seed_demo import USERS
 from demo.management.commands.seed_demo import Command as SeedDemo
-from terminals import selectors, services, tasks
+from terminals import figures, services, tasks
 from terminals.models import Episode, Terminal
 from tests.factories import OrganizationFactory, TerminalFactory, UserFactory
 from tests.terminals.test_fleet_history import DEAD_CACHE
@@ -45,7 +45,7 @@ def _by_hand(organization, now: datetime) -> dict[str, timedelta]:
             ),
             timedelta(0),
         )
-        for key, window in selectors.WINDOWS.items()
+        for key, window in figures.WINDOWS.items()
     }
 
 
@@ -62,7 +62,7 @@ def _edges(organization, now: datetime) -> None:
     """Episodes on every edge a window is cut on: its start inside an hour, whole hours, the
     hour that is not over yet, the running one, and `now` itself."""
     hour = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
-    day, week, month = (now - window for window in selectors.WINDOWS.values())
+    day, week, month = (now - window for window in figures.WINDOWS.values())
     for started, ended in [
         (day - 10 * MINUTE, day + 20 * MINUTE),  # across the 24 h window's start
         (day + 5 * MINUTE, day + 2 * HOUR),  # begins in its first, partial hour
@@ -98,19 +98,19 @@ def test_warm_availability_equals_cold_no_cache_and_the_rows_added_up(
         _episode(TerminalFactory(organization=other), now - 3 * DAY, None)
         expected = _by_hand(organization, now)
 
-        selectors.fleet_history_forget(organization=organization)
+        figures.fleet_history_forget(organization=organization)
         with CaptureQueriesContext(connection) as cold_queries:
-            cold = selectors.availability_summary(organization=organization, now=now)
-        assert selectors.availability_warm(organization=organization, now=now) == 0
+            cold = figures.availability_summary(organization=organization, now=now)
+        assert figures.availability_warm(organization=organization, now=now) == 0
         with CaptureQueriesContext(connection) as warm_queries:
-            warm = selectors.availability_summary(organization=organization, now=now)
+            warm = figures.availability_summary(organization=organization, now=now)
         settings.CACHES = DEAD_CACHE
-        direct = selectors.availability_summary(organization=organization, now=now)
+        direct = figures.availability_summary(organization=organization, now=now)
 
     assert warm == cold == direct
     assert warm.downtime == expected
     assert warm.terminals == 15
-    assert all(timedelta(0) < warm.downtime[key] for key in selectors.WINDOWS)
+    assert all(timedelta(0) < warm.downtime[key] for key in figures.WINDOWS)
     assert _fill_queries(cold_queries) == 1
     # Warm: the windows' ends and the tail in one aggregate, the rest from the cache.
     assert len(_episode_queries(warm_queries)) == 1 and _fill_queries(warm_queries) == 0
@@ -123,14 +123,14 @@ def test_only_the_hours_missing_are_counted_and_the_cache_keeps_about_a_month():
     now = timezone.localtime().replace(minute=40, second=0, microsecond=0) - 3 * HOUR
     _episode(terminal, now - 10 * DAY, now - 9 * DAY)
 
-    assert selectors.availability_warm(organization=organization, now=now) == 720
-    assert selectors.availability_warm(organization=organization, now=now) == 0
+    assert figures.availability_warm(organization=organization, now=now) == 720
+    assert figures.availability_warm(organization=organization, now=now) == 0
     # Two hours later two more hours are over, and the oldest two left every window.
     later = now + 2 * HOUR
     with CaptureQueriesContext(connection) as queries:
-        assert selectors.availability_warm(organization=organization, now=later) == 2
+        assert figures.availability_warm(organization=organization, now=later) == 2
     assert _fill_queries(queries) == 1
-    assert selectors.availability_summary(organization=organization, now=later).downtime == (
+    assert figures.availability_summary(organization=organization, now=later).downtime == (
         _by_hand(organization, later)
     )
 
@@ -143,22 +143,22 @@ def test_a_terminal_going_down_moves_the_figures_at_the_next_call():
     # became final, so the cache has all it needs.
     now = timezone.localtime().replace(minute=30, second=0, microsecond=0) - HOUR
     _episode(steady, now - 3 * DAY, now - 2 * DAY)
-    before = selectors.availability_summary(organization=organization, now=now)
-    counts = selectors.terminal_status_counts(organization=organization)
+    before = figures.availability_summary(organization=organization, now=now)
+    counts = figures.terminal_status_counts(organization=organization)
     assert counts["connected"] == 2 and counts["disconnected"] == 0
 
     _episode(falling, now + timedelta(seconds=1))
     Terminal.objects.filter(pk=falling.pk).update(status=Terminal.Status.DISCONNECTED)
     later = now + MINUTE
     with CaptureQueriesContext(connection) as queries:
-        after = selectors.availability_summary(organization=organization, now=later)
+        after = figures.availability_summary(organization=organization, now=later)
 
     assert _fill_queries(queries) == 0
     assert after.downtime == _by_hand(organization, later)
-    for key in selectors.WINDOWS:
+    for key in figures.WINDOWS:
         assert after.downtime[key] - before.downtime[key] == later - now - timedelta(seconds=1)
     assert after.ratio["24h"] < before.ratio["24h"]
-    counts = selectors.terminal_status_counts(organization=organization)
+    counts = figures.terminal_status_counts(organization=organization)
     assert (counts["connected"], counts["disconnected"], counts["total"]) == (1, 1, 2)
 
 
@@ -175,12 +175,12 @@ def test_the_beat_task_keeps_the_hours_of_every_organization_with_terminals():
     first = tasks.warm_fleet_charts()
     assert first["hours"] >= 2 * 719 and first["buckets"] > 0
     assert tasks.warm_fleet_charts() == {"buckets": 0, "hours": 0}
-    assert selectors.availability_warm(organization=idle) > 0  # left alone by the task
+    assert figures.availability_warm(organization=idle) > 0  # left alone by the task
 
     # Behind the selectors' back: the hours kept still count what the task saw.
     Episode.objects.all().delete()
     for organization in organizations:
-        kept = selectors.availability_summary(organization=organization, now=now)
+        kept = figures.availability_summary(organization=organization, now=now)
         assert kept.downtime == expected[organization.pk]
         assert kept.downtime["7d"] == DAY
 
@@ -190,7 +190,7 @@ def test_status_counts_keep_the_inventory_and_count_the_disconnected_at_each_cal
     organization = OrganizationFactory()
     terminals = TerminalFactory.create_batch(3, organization=organization)
     TerminalFactory(organization=organization, status=Terminal.Status.NEVER_SEEN)
-    assert selectors.terminal_status_counts(organization=organization) == {
+    assert figures.terminal_status_counts(organization=organization) == {
         "never_seen": 1,
         "connected": 3,
         "disconnected": 0,
@@ -199,15 +199,15 @@ def test_status_counts_keep_the_inventory_and_count_the_disconnected_at_each_cal
 
     Terminal.objects.filter(pk=terminals[0].pk).update(status=Terminal.Status.DISCONNECTED)
     with CaptureQueriesContext(connection) as queries:
-        counts = selectors.terminal_status_counts(organization=organization)
+        counts = figures.terminal_status_counts(organization=organization)
     assert (counts["connected"], counts["disconnected"], counts["total"]) == (2, 1, 4)
     assert not any("GROUP BY" in query["sql"] for query in queries.captured_queries)
 
     # A terminal added waits for the sweep interval, as the availability and the chart do.
     TerminalFactory(organization=organization)
-    assert selectors.terminal_status_counts(organization=organization)["total"] == 4
-    selectors.fleet_history_forget(organization=organization)
-    assert selectors.terminal_status_counts(organization=organization)["total"] == 5
+    assert figures.terminal_status_counts(organization=organization)["total"] == 4
+    figures.fleet_history_forget(organization=organization)
+    assert figures.terminal_status_counts(organization=organization)["total"] == 5
 
 
 @pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_the_dashboard_reads_the_terminals_once_and_its_figures_agree(bob_client
         _episode(terminal, now - hours * HOUR)
     TerminalFactory.create_batch(2, organization=org_a)
     TerminalFactory(organization=org_a, status=Terminal.Status.NEVER_SEEN)
-    selectors.fleet_history_forget(organization=org_a)
+    figures.fleet_history_forget(organization=org_a)
 
     for _ in range(2):  # cold, then warm
         with CaptureQueriesContext(connection) as queries:
@@ -261,14 +261,14 @@ def _month_of_downtime(organization, now: datetime) -> list[Terminal]:
     for terminal in terminals:
         _episode(terminal, now - 3 * DAY, now - 2 * DAY)
     tasks.warm_fleet_charts()
-    assert selectors.availability_summary(organization=organization, now=now).downtime["7d"] == (
+    assert figures.availability_summary(organization=organization, now=now).downtime["7d"] == (
         2 * DAY
     )
     return terminals
 
 
 def _chart_downtime(organization, now: datetime) -> int:
-    points = selectors.fleet_history(organization=organization, window="7d", now=now)
+    points = figures.fleet_history(organization=organization, window="7d", now=now)
     return sum(point.disconnected for point in points)
 
 
@@ -281,11 +281,11 @@ def test_deleting_a_terminal_drops_the_figures_kept(django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.terminal_delete(organization=organization, terminal=gone)
         # A dashboard meanwhile keeps the figures it reads; the commit drops them again.
-        selectors.availability_summary(organization=organization, now=now)
+        figures.availability_summary(organization=organization, now=now)
     assert callbacks
 
     with CaptureQueriesContext(connection) as queries:
-        availability = selectors.availability_summary(organization=organization, now=now)
+        availability = figures.availability_summary(organization=organization, now=now)
     assert _fill_queries(queries) == 1
     assert availability.downtime["7d"] == DAY
     assert availability.terminals == 1
@@ -310,7 +310,7 @@ def test_the_admins_deletions_drop_the_figures_kept(admin_client, org_a):
         reverse("admin:terminals_terminal_delete", args=[first.pk]), {"post": "yes"}
     )
     assert response.status_code == 302
-    assert selectors.availability_summary(organization=org_a, now=now).downtime["7d"] == DAY
+    assert figures.availability_summary(organization=org_a, now=now).downtime["7d"] == DAY
 
     tasks.warm_fleet_charts()
     response = admin_client.post(
@@ -323,7 +323,7 @@ def test_the_admins_deletions_drop_the_figures_kept(admin_client, org_a):
     )
     assert response.status_code == 302
     assert not Episode.objects.filter(organization=org_a).exists()
-    availability = selectors.availability_summary(organization=org_a, now=now)
+    availability = figures.availability_summary(organization=org_a, now=now)
     assert availability.downtime["7d"] == timedelta(0)
     assert _chart_downtime(org_a, now) == 0
 
@@ -359,15 +359,15 @@ def test_the_demo_seeding_drops_the_figures_kept_before_it():
     TerminalFactory.create_batch(6, organization=organization)
     now = timezone.now()
     tasks.warm_fleet_charts()
-    assert selectors.availability_summary(organization=organization, now=now).downtime == {
-        key: timedelta(0) for key in selectors.WINDOWS
+    assert figures.availability_summary(organization=organization, now=now).downtime == {
+        key: timedelta(0) for key in figures.WINDOWS
     }
 
     SeedDemo()._seed_console(organization, random.Random(7))
 
     later = timezone.now()
-    availability = selectors.availability_summary(organization=organization, now=later)
+    availability = figures.availability_summary(organization=organization, now=later)
     assert availability.downtime["30d"] > timedelta(0)
     assert availability.downtime == _by_hand(organization, later)
-    points = selectors.fleet_history(organization=organization, window="30d", now=later)
+    points = figures.fleet_history(organization=organization, window="30d", now=later)
     assert sum(point.disconnected for point in points) > 0

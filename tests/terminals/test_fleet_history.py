@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from terminals import selectors, tasks
+from terminals import figures, tasks
 from terminals.models import Episode, Terminal
 from tests.factories import OrganizationFactory, TerminalFactory
 
@@ -47,7 +47,7 @@ def _rows(organization) -> list[tuple]:
     )
 
 
-def _direct(rows: list[tuple], points: list[selectors.FleetPoint], now: datetime) -> list[int]:
+def _direct(rows: list[tuple], points: list[figures.FleetPoint], now: datetime) -> list[int]:
     """Each bucket's distinct terminals down, from the episodes' rows one by one."""
     ends = [point.at for point in points[1:]] + [now]
     return [
@@ -62,11 +62,11 @@ def _direct(rows: list[tuple], points: list[selectors.FleetPoint], now: datetime
     ]
 
 
-def _down(points: list[selectors.FleetPoint]) -> list[int]:
+def _down(points: list[figures.FleetPoint]) -> list[int]:
     return [point.disconnected for point in points]
 
 
-def _steps(points: list[selectors.FleetPoint]) -> list[timedelta]:
+def _steps(points: list[figures.FleetPoint]) -> list[timedelta]:
     """Elapsed time between the starts (two datetimes of one zone subtract as wall clocks)."""
     return [timedelta(seconds=b.at.timestamp() - a.at.timestamp()) for a, b in pairwise(points)]
 
@@ -81,7 +81,7 @@ def test_the_buckets_start_on_the_hour_and_at_local_midnight_the_last_one_runnin
     organization = OrganizationFactory()
     now = timezone.now()
 
-    hours = selectors.fleet_history(organization=organization, window="24h", now=now)
+    hours = figures.fleet_history(organization=organization, window="24h", now=now)
 
     assert len(hours) == 24
     assert {timezone.localtime(point.at).strftime("%M:%S.%f") for point in hours} == {
@@ -90,7 +90,7 @@ def test_the_buckets_start_on_the_hour_and_at_local_midnight_the_last_one_runnin
     assert _steps(hours) == [HOUR] * 23
     assert hours[-1].at <= now < hours[-1].at + HOUR
     for window, days in (("7d", 7), ("30d", 30)):
-        points = selectors.fleet_history(organization=organization, window=window, now=now)
+        points = figures.fleet_history(organization=organization, window=window, now=now)
         assert len(points) == days
         assert {timezone.localtime(point.at).time() for point in points} == {time.min}
         assert timezone.localtime(points[-1].at).date() == timezone.localtime(now).date()
@@ -101,10 +101,10 @@ def test_across_the_change_to_summer_time_an_hour_lasts_an_hour_and_a_day_starts
     organization = OrganizationFactory()
     zone = ZoneInfo("America/New_York")  # on 10 March 2024 its clocks skipped 2 a.m.
     with timezone.override(zone):
-        hours = selectors.fleet_history(
+        hours = figures.fleet_history(
             organization=organization, window="24h", now=datetime(2024, 3, 10, 12, 30, tzinfo=zone)
         )
-        days = selectors.fleet_history(
+        days = figures.fleet_history(
             organization=organization, window="7d", now=datetime(2024, 3, 12, 12, 30, tzinfo=zone)
         )
         local_hours = [timezone.localtime(point.at).hour for point in hours]
@@ -124,7 +124,7 @@ def test_a_past_bucket_comes_from_the_cache_while_the_running_one_still_moves():
     now = _half_past()
     _episode(flaky, now - 5 * HOUR, now - 4.5 * HOUR)
 
-    first = selectors.fleet_history(organization=organization, window="24h", now=now)
+    first = figures.fleet_history(organization=organization, window="24h", now=now)
     assert _down(first) == [0] * 18 + [1] + [0] * 5
 
     # Behind the selectors' back: a final bucket read from the cache does not see it.
@@ -132,14 +132,14 @@ def test_a_past_bucket_comes_from_the_cache_while_the_running_one_still_moves():
     _episode(late, now + timedelta(minutes=1))
     later = now + timedelta(minutes=5)
     with CaptureQueriesContext(connection) as queries:
-        second = selectors.fleet_history(organization=organization, window="24h", now=later)
+        second = figures.fleet_history(organization=organization, window="24h", now=later)
 
     assert _down(second) == [0] * 18 + [1] + [0] * 4 + [1]
     assert _counts(queries) == 1  # the running hour alone
     assert second[-1].connected == 1
 
-    selectors.fleet_history_forget(organization=organization)
-    again = selectors.fleet_history(organization=organization, window="24h", now=later)
+    figures.fleet_history_forget(organization=organization)
+    again = figures.fleet_history(organization=organization, window="24h", now=later)
     assert _down(again) == [0] * 23 + [1]
 
 
@@ -169,11 +169,11 @@ def test_a_warm_chart_shows_what_a_cold_one_and_a_count_of_the_episodes_show():
     rows = _rows(organization)
 
     for window in ("24h", "7d", "30d"):
-        selectors.fleet_history_forget(organization=organization)
-        cold = selectors.fleet_history(organization=organization, window=window, now=now)
-        selectors.fleet_history_warm(organization=organization, now=now)
+        figures.fleet_history_forget(organization=organization)
+        cold = figures.fleet_history(organization=organization, window=window, now=now)
+        figures.fleet_history_warm(organization=organization, now=now)
         with CaptureQueriesContext(connection) as queries:
-            warm = selectors.fleet_history(organization=organization, window=window, now=now)
+            warm = figures.fleet_history(organization=organization, window=window, now=now)
 
         assert warm == cold
         assert _down(warm) == _direct(rows, warm, now)
@@ -197,15 +197,15 @@ def test_the_beat_task_keeps_the_final_buckets_of_every_organization_with_termin
     assert tasks.warm_fleet_charts()["buckets"] > 0
     assert tasks.warm_fleet_charts() == {"buckets": 0, "hours": 0}
     # An organization with no terminal was left alone.
-    assert selectors.fleet_history_warm(organization=idle) > 0
+    assert figures.fleet_history_warm(organization=idle) > 0
 
     # The episodes are gone, yet every final bucket is still as the task counted it.
     Episode.objects.all().delete()
     for organization in organizations:
         for window in ("24h", "30d"):
             later = timezone.now()
-            points = selectors.fleet_history(organization=organization, window=window, now=later)
-            final = sum(1 for point in points[1:] if point.at <= later - selectors.FLEET_SETTLE)
+            points = figures.fleet_history(organization=organization, window=window, now=later)
+            final = sum(1 for point in points[1:] if point.at <= later - figures.FLEET_SETTLE)
             assert _down(points)[:final] == _direct(rows[organization.pk], points, later)[:final]
             assert sum(_down(points)[:final]) > 0
             assert sum(_down(points)[final:]) == 0
@@ -220,10 +220,10 @@ def test_7d_shows_the_days_30d_kept():
         _episode(terminal, now - days * DAY, now - days * DAY + hours * HOUR)
     _episode(other, now - 4 * DAY, now - 3 * DAY)
 
-    month = selectors.fleet_history(organization=organization, window="30d", now=now)
+    month = figures.fleet_history(organization=organization, window="30d", now=now)
     Episode.objects.filter(organization=organization).delete()
     with CaptureQueriesContext(connection) as queries:
-        week = selectors.fleet_history(organization=organization, window="7d", now=now)
+        week = figures.fleet_history(organization=organization, window="7d", now=now)
 
     assert [point.at for point in week] == [point.at for point in month[-7:]]
     assert _down(week[:-1]) == _down(month[-7:-1])
@@ -239,7 +239,7 @@ def test_a_cache_that_does_not_answer_costs_the_chart_a_full_count_not_the_page(
     _episode(terminal, now - 3 * HOUR, now - 2 * HOUR)
     settings.CACHES = DEAD_CACHE
 
-    points = selectors.fleet_history(organization=organization, window="24h", now=now)
+    points = figures.fleet_history(organization=organization, window="24h", now=now)
 
     assert _down(points) == _direct(_rows(organization), points, now)
     assert sum(_down(points)) == 2

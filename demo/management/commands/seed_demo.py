@@ -458,8 +458,8 @@ class Command(BaseCommand):
         """The monitoring console's month: past disconnections of some terminals (one of
         them acknowledged) and a client in maintenance. Only once: the episodes of later
         days are the sweep's."""
+        from terminals.figures import fleet_history_forget
         from terminals.models import Episode
-        from terminals.selectors import fleet_history_forget
         from terminals.services import episode_acknowledge, maintenance_create
 
         if Episode.objects.for_org(organization).exists():
