@@ -5,12 +5,12 @@ on its client's WVDS account and every other one linked, in a database of its ow
 (BENCH_DATABASE_URL, else the server of DATABASE_URL with the database `vigia_bench_load`);
 starts gunicorn as production runs it (DEBUG off, ALLOWED_HOSTS localhost: plain HTTP, so
 the HTTPS redirect and the secure cookies are turned off through their environment
-variables) against PostgreSQL and Redis; runs the Locust scenario (bench/load/locustfile.py)
-headless for `--duration` seconds, then the same scenario with the search going to the
-baseline list (bench/load/urls.py), then the floor: logged-in operators asking without pause
-for an empty page through the same server and middleware, the most requests/s this machine
-can serve whatever the pages do. Prints one JSON line: requests/s, p50/p95 per route and
-errors of each run, and the scenario's rate as a share of the floor's.
+variables) against PostgreSQL and Redis. Runs, with Locust (bench/load/locustfile.py), the
+floor first: logged-in operators asking without pause for an empty page through the same
+server and middleware, the most requests/s this machine can serve whatever the pages do;
+then the scenario headless for `--duration` seconds; then the same scenario with the search
+going to the baseline list (bench/load/urls.py). Prints one JSON line: requests/s, p50/p95
+per route and errors of each run, and the scenario's rate as a share of the floor's.
 
 The default 120 users offer about 240 requests/s when every answer is instant (operators
 think 0.2–1 s between actions, and a search sends two requests): fewer users could not show
@@ -300,6 +300,12 @@ def main() -> None:
         server = start_server(port, args.workers)
         run = {"users": args.users, "duration": args.duration, "processes": args.processes}
         try:
+            # The floor first: the baseline leaves workers inside minute-long queries.
+            log(f"floor run: {args.floor_users} users without pause for {args.floor_duration} s…")
+            floor = _locust(
+                port, data, Path(folder), "floor", classes=("FloorOperator",),
+                users=args.floor_users, duration=args.floor_duration, processes=args.processes,
+            )  # fmt: skip
             log(f"application run: {args.users} users for {args.duration} s…")
             app = _locust(port, data, Path(folder), "app", **run)
             baseline = None
@@ -308,14 +314,8 @@ def main() -> None:
                 baseline = _locust(
                     port, data, Path(folder), "baseline", search_path="/bench/clientes/", **run
                 )
-            log(f"floor run: {args.floor_users} users without pause for {args.floor_duration} s…")
-            floor = _locust(
-                port, data, Path(folder), "floor", classes=("FloorOperator",),
-                users=args.floor_users, duration=args.floor_duration, processes=args.processes,
-            )  # fmt: skip
         finally:
             _stop(server)
-    # The floor's own route: its logins at the start are not part of what it measures.
     floor = floor["routes"].get("floor", {"rps": 0, "requests": 0, "errors": 0})
     result = {
         "bench": "load",
