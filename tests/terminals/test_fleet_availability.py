@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,15 +22,10 @@ from demo.management.commands.seed_demo import Command as SeedDemo
 from terminals import figures, services, tasks
 from terminals.models import Episode, Terminal
 from tests.factories import OrganizationFactory, TerminalFactory, UserFactory
-from tests.terminals.test_fleet_history import DEAD_CACHE
+from tests.processes import wait_until
+from tests.terminals.test_fleet_history import DEAD_CACHE, _episode
 
 HOUR, DAY, MINUTE = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
-
-
-def _episode(terminal: Terminal, started: datetime, ended: datetime | None = None) -> Episode:
-    return Episode.objects.create(
-        organization=terminal.organization, terminal=terminal, started_at=started, ended_at=ended
-    )
 
 
 def _by_hand(organization, now: datetime) -> dict[str, timedelta]:
@@ -183,6 +179,24 @@ def test_the_beat_task_keeps_the_hours_of_every_organization_with_terminals():
         kept = figures.availability_summary(organization=organization, now=now)
         assert kept.downtime == expected[organization.pk]
         assert kept.downtime["7d"] == DAY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefork_worker_runs_the_beat_task_and_keeps_the_hours(start_worker):
+    now = timezone.now()
+    organization = OrganizationFactory()
+    terminal = TerminalFactory(organization=organization, status=Terminal.Status.CONNECTED)
+    _episode(terminal, now - 3 * DAY, now - 2 * DAY)
+    kept = figures._fleet_key(organization, "downtime")
+    assert cache.get(kept) is None
+    start_worker()
+
+    tasks.warm_fleet_charts.delay()
+    # Read-only until the worker has written: a page would count the hours itself.
+    assert wait_until(lambda: cache.get(kept) is not None, timeout=60)
+    assert len(cache.get(kept)) >= 719
+    summary = figures.availability_summary(organization=organization, now=timezone.now())
+    assert summary.downtime["7d"] == DAY and summary.terminals == 1
 
 
 @pytest.mark.django_db
