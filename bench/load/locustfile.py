@@ -34,7 +34,8 @@ class Browser(FastHttpUser):
         # cookie a page of the application would have set: any 32 letters and digits.
         session = SESSIONS.pop()
         self.csrf = secrets.token_hex(16)
-        for name, value in (("sessionid", session), ("csrftoken", self.csrf)):
+        cookies = DATA["cookies"]
+        for name, value in ((cookies["session"], session), (cookies["csrf"], self.csrf)):
             self.client.cookiejar.set_cookie(create_cookie(name, value, domain=HOST))
 
     def visit(self, method: str, url: str, **kwargs) -> None:

@@ -100,21 +100,19 @@ def _ensure_terminals(organization, rows: int) -> None:
 
 
 def _operator_sessions(user, count: int) -> list[str]:
-    """Session keys of `count` browsers where the operator logged in earlier in the day, as
-    django.contrib.auth.login leaves them. The scenario is a working day, not its first
-    minute: 120 logins at once would spend the run's first tens of seconds of both cores on
-    password hashing (the production hasher costs a few hundred milliseconds a login)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    """Session keys of `count` browsers where the operator logged in earlier in the day. The
+    scenario is a working day, not its first minute: 120 logins at once would spend the run's
+    first tens of seconds of both cores on password hashing (the production hasher costs a
+    few hundred milliseconds a login)."""
+    from django.conf import settings
+    from django.test import Client
 
     keys = []
     for _ in range(count):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "tenancy.auth.EmailOrUsernameBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        keys.append(session.session_key)
+        # Django's own login, through the configured session engine and backend.
+        browser = Client()
+        browser.force_login(user)
+        keys.append(browser.cookies[settings.SESSION_COOKIE_NAME].value)
     return keys
 
 
@@ -123,6 +121,7 @@ def _scenario_data(organization, project, path: Path, users: int) -> None:
     their account, search terms, terminal identifiers and fresh integration tokens."""
     import random
 
+    from django.conf import settings
     from django.utils import timezone
 
     from clients.models import Client
@@ -169,6 +168,10 @@ def _scenario_data(organization, project, path: Path, users: int) -> None:
         json.dumps(
             {
                 "sessions": _operator_sessions(user, users),
+                "cookies": {
+                    "session": settings.SESSION_COOKIE_NAME,
+                    "csrf": settings.CSRF_COOKIE_NAME,
+                },
                 "clients": clients,
                 "terms": terms,
                 "identifiers": identifiers,
