@@ -264,6 +264,18 @@ def test_the_admin_import_is_one_history_entry_and_refuses_foreign_rows(
     assert entry.object_id == org_b.pk
 
 
+def test_the_admin_import_screen_names_a_group_its_organization_lacks(staff_charlie, org_b):
+    url = reverse("admin:clients_client_import")
+    form = staff_charlie.get(url).context["form"]
+    csv = next(value for value, name in form.fields["format"].choices if name == "csv")
+    content = _dataset(_client_row(org_b, Grupos="Postos")).export("csv").encode()
+    file = SimpleUploadedFile("clientes.csv", content, content_type="text/csv")
+    preview = staff_charlie.post(url, {"import_file": file, "format": csv, "resource": 0})
+    assert preview.context.get("confirm_form") is None
+    assert "“Grupos”: não encontrado nesta organização: Postos." in preview.content.decode()
+    assert not Client.objects.exists()
+
+
 def test_seed_demo_makes_an_organization_admin_not_a_superuser(db):
     call_command("seed_demo", clients=3, stdout=io.StringIO())
     demo_admin = User.objects.get(username="admin")
