@@ -28,6 +28,8 @@ def _shot(page, tmp_path: Path, name: str) -> None:
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(folder / f"console-{name}-{width}.png"), full_page=True)
+        # Nothing makes the page scroll sideways, at either width.
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
