@@ -4,10 +4,23 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client as HttpClient
+from django.utils import translation
 
 from tenancy.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language, as each request does behind LocaleMiddleware.
+    A request through the test client, or a portal page, leaves its language active in the
+    thread; without this, a later test's messages would come out in a language it never chose,
+    depending on which file ran before it in the same process."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
