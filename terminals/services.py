@@ -202,6 +202,18 @@ def terminal_set_link(
     return terminal
 
 
+def episodes_record_past(*, organization: Organization, episodes: list[Episode]) -> list[Episode]:
+    """Stores disconnections that are over and lie in the past (a history brought in, the
+    demo's month), which the sweep never writes: the hours and days the dashboard kept
+    before them are dropped, or its chart and availability would never count them."""
+    ownership_check(organization, *(episode.terminal for episode in episodes))
+    for episode in episodes:
+        episode.organization = organization
+    created = Episode.objects.bulk_create(episodes)
+    fleet_history_forget(organization=organization)
+    return created
+
+
 NOTE_MAX_LENGTH = 1000
 
 

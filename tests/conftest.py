@@ -24,6 +24,21 @@ def _default_language():
 
 
 @pytest.fixture
+def cache_down(settings):
+    """Call it to make the cache stop answering from then on: a Redis nobody listens to."""
+
+    def down() -> None:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:1/0",
+            }
+        }
+
+    return down
+
+
+@pytest.fixture
 def org_a(db):
     return OrganizationFactory(name="Organização A", slug="org-a")
 

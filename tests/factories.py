@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import factory
 from django.utils import timezone
@@ -19,7 +19,7 @@ from specialists.models import (
     SpecialistGroup,
 )
 from tenancy.models import Membership, Organization, Project, User
-from terminals.models import DeviceType, Terminal
+from terminals.models import DeviceType, Episode, Terminal
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -128,6 +128,13 @@ class TerminalFactory(factory.django.DjangoModelFactory):
     email_wvds = "wvds@b2midia.com.br"
     last_heartbeat_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
     status = Terminal.Status.CONNECTED
+
+
+def episode_for(terminal: Terminal, started: datetime, ended: datetime | None = None) -> Episode:
+    """A disconnection of `terminal` from `started`, open unless `ended` is given."""
+    return Episode.objects.create(
+        organization=terminal.organization, terminal=terminal, started_at=started, ended_at=ended
+    )
 
 
 class SpecialistFactory(factory.django.DjangoModelFactory):

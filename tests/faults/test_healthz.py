@@ -58,14 +58,9 @@ def test_it_names_the_broker_when_it_is_down(client, beating, monkeypatch):
 
 
 def test_it_names_the_cache_and_cannot_tell_the_worker_when_the_cache_is_down(
-    client, beating, settings
+    client, beating, cache_down
 ):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
+    cache_down()
 
     body = client.get(reverse("healthz")).json()
 

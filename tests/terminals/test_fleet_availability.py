@@ -21,9 +21,8 @@ from demo.management.commands.seed_demo import USERS
 from demo.management.commands.seed_demo import Command as SeedDemo
 from terminals import figures, services, tasks
 from terminals.models import Episode, Terminal
-from tests.factories import OrganizationFactory, TerminalFactory, UserFactory
+from tests.factories import OrganizationFactory, TerminalFactory, UserFactory, episode_for
 from tests.processes import wait_until
-from tests.terminals.test_fleet_history import DEAD_CACHE, _episode
 
 HOUR, DAY, MINUTE = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
 
@@ -76,7 +75,7 @@ def _edges(organization, now: datetime) -> None:
         (now, None),  # from `now` on: in no window yet
         (now + MINUTE, None),
     ]:
-        _episode(TerminalFactory(organization=organization), started, ended)
+        episode_for(TerminalFactory(organization=organization), started, ended)
     TerminalFactory(organization=organization, status=Terminal.Status.NEVER_SEEN)
 
 
@@ -84,14 +83,14 @@ def _edges(organization, now: datetime) -> None:
 @pytest.mark.parametrize("zone", ["America/Sao_Paulo", "Asia/Kolkata"])  # hours at :30 UTC
 @pytest.mark.parametrize("past_the_hour", [30, 5])  # the last hour final, or not yet
 def test_warm_availability_equals_cold_no_cache_and_the_rows_added_up(
-    settings, zone, past_the_hour
+    cache_down, zone, past_the_hour
 ):
     organization, other = OrganizationFactory.create_batch(2)
     with timezone.override(ZoneInfo(zone)):
         now = timezone.localtime().replace(minute=past_the_hour, second=7, microsecond=250)
         now -= 2 * HOUR
         _edges(organization, now)
-        _episode(TerminalFactory(organization=other), now - 3 * DAY, None)
+        episode_for(TerminalFactory(organization=other), now - 3 * DAY, None)
         expected = _by_hand(organization, now)
 
         figures.fleet_history_forget(organization=organization)
@@ -100,7 +99,7 @@ def test_warm_availability_equals_cold_no_cache_and_the_rows_added_up(
         assert figures.availability_warm(organization=organization, now=now) == 0
         with CaptureQueriesContext(connection) as warm_queries:
             warm = figures.availability_summary(organization=organization, now=now)
-        settings.CACHES = DEAD_CACHE
+        cache_down()
         direct = figures.availability_summary(organization=organization, now=now)
 
     assert warm == cold == direct
@@ -117,7 +116,7 @@ def test_only_the_hours_missing_are_counted_and_the_cache_keeps_about_a_month():
     organization = OrganizationFactory()
     terminal = TerminalFactory(organization=organization)
     now = timezone.localtime().replace(minute=40, second=0, microsecond=0) - 3 * HOUR
-    _episode(terminal, now - 10 * DAY, now - 9 * DAY)
+    episode_for(terminal, now - 10 * DAY, now - 9 * DAY)
 
     assert figures.availability_warm(organization=organization, now=now) == 720
     assert figures.availability_warm(organization=organization, now=now) == 0
@@ -138,12 +137,12 @@ def test_a_terminal_going_down_moves_the_figures_at_the_next_call():
     # Half past an hour that is over: the minute after it is no new hour and no hour that
     # became final, so the cache has all it needs.
     now = timezone.localtime().replace(minute=30, second=0, microsecond=0) - HOUR
-    _episode(steady, now - 3 * DAY, now - 2 * DAY)
+    episode_for(steady, now - 3 * DAY, now - 2 * DAY)
     before = figures.availability_summary(organization=organization, now=now)
     counts = figures.terminal_status_counts(organization=organization)
     assert counts["connected"] == 2 and counts["disconnected"] == 0
 
-    _episode(falling, now + timedelta(seconds=1))
+    episode_for(falling, now + timedelta(seconds=1))
     Terminal.objects.filter(pk=falling.pk).update(status=Terminal.Status.DISCONNECTED)
     later = now + MINUTE
     with CaptureQueriesContext(connection) as queries:
@@ -164,7 +163,7 @@ def test_the_beat_task_keeps_the_hours_of_every_organization_with_terminals():
     organizations = OrganizationFactory.create_batch(2)
     for organization in organizations:
         terminal = TerminalFactory(organization=organization)
-        _episode(terminal, now - 3 * DAY, now - 2 * DAY)
+        episode_for(terminal, now - 3 * DAY, now - 2 * DAY)
     idle = OrganizationFactory()
     expected = {org.pk: _by_hand(org, now) for org in organizations}
 
@@ -186,7 +185,7 @@ def test_a_prefork_worker_runs_the_beat_task_and_keeps_the_hours(start_worker):
     now = timezone.now()
     organization = OrganizationFactory()
     terminal = TerminalFactory(organization=organization, status=Terminal.Status.CONNECTED)
-    _episode(terminal, now - 3 * DAY, now - 2 * DAY)
+    episode_for(terminal, now - 3 * DAY, now - 2 * DAY)
     kept = figures._fleet_key(organization, "downtime")
     assert cache.get(kept) is None
     start_worker()
@@ -229,7 +228,7 @@ def test_the_dashboard_reads_the_terminals_once_and_its_figures_agree(bob_client
     now = timezone.now()
     for hours in (2, 30, 200):
         terminal = TerminalFactory(organization=org_a, status=Terminal.Status.DISCONNECTED)
-        _episode(terminal, now - hours * HOUR)
+        episode_for(terminal, now - hours * HOUR)
     TerminalFactory.create_batch(2, organization=org_a)
     TerminalFactory(organization=org_a, status=Terminal.Status.NEVER_SEEN)
     figures.fleet_history_forget(organization=org_a)
@@ -253,12 +252,12 @@ def test_the_dashboard_reads_the_terminals_once_and_its_figures_agree(bob_client
 
 
 @pytest.mark.django_db
-def test_the_dashboard_renders_with_the_cache_down(bob_client, org_a, settings):
+def test_the_dashboard_renders_with_the_cache_down(bob_client, org_a, cache_down):
     now = timezone.now()
     terminal = TerminalFactory(organization=org_a, status=Terminal.Status.DISCONNECTED)
-    _episode(terminal, now - 5 * HOUR)
-    _episode(TerminalFactory(organization=org_a), now - 3 * DAY, now - 2 * DAY)
-    settings.CACHES = DEAD_CACHE
+    episode_for(terminal, now - 5 * HOUR)
+    episode_for(TerminalFactory(organization=org_a), now - 3 * DAY, now - 2 * DAY)
+    cache_down()
 
     page = bob_client.get(reverse("dashboard"))
 
@@ -273,7 +272,7 @@ def _month_of_downtime(organization, now: datetime) -> list[Terminal]:
     """Two terminals down a day each three days ago, with the figures kept from then."""
     terminals = TerminalFactory.create_batch(2, organization=organization)
     for terminal in terminals:
-        _episode(terminal, now - 3 * DAY, now - 2 * DAY)
+        episode_for(terminal, now - 3 * DAY, now - 2 * DAY)
     tasks.warm_fleet_charts()
     assert figures.availability_summary(organization=organization, now=now).downtime["7d"] == (
         2 * DAY
@@ -307,9 +306,9 @@ def test_deleting_a_terminal_drops_the_figures_kept(django_capture_on_commit_cal
 
 
 @pytest.mark.django_db
-def test_a_cache_down_does_not_keep_a_terminal_from_being_deleted(settings):
+def test_a_cache_down_does_not_keep_a_terminal_from_being_deleted(cache_down):
     terminal = TerminalFactory()
-    settings.CACHES = DEAD_CACHE
+    cache_down()
 
     services.terminal_delete(organization=terminal.organization, terminal=terminal)
 

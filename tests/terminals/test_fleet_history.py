@@ -15,28 +15,15 @@ from django.utils import timezone
 
 from terminals import figures, tasks
 from terminals.models import Episode, Terminal
-from tests.factories import OrganizationFactory, TerminalFactory
+from tests.factories import OrganizationFactory, TerminalFactory, episode_for
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
-# A cache that does not answer, for settings.CACHES.
-DEAD_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-    }
-}
 
 
 def _half_past() -> datetime:
     """Half past the previous hour of the local clock: a fixed place in the buckets, and a
     moment that is over (episodes may begin after it)."""
     return timezone.localtime().replace(minute=0, second=0, microsecond=0) - HOUR / 2
-
-
-def _episode(terminal: Terminal, started: datetime, ended: datetime | None = None) -> Episode:
-    return Episode.objects.create(
-        organization=terminal.organization, terminal=terminal, started_at=started, ended_at=ended
-    )
 
 
 def _rows(organization) -> list[tuple]:
@@ -122,14 +109,14 @@ def test_a_past_bucket_comes_from_the_cache_while_the_running_one_still_moves():
     organization = OrganizationFactory()
     flaky, late = TerminalFactory.create_batch(2, organization=organization)
     now = _half_past()
-    _episode(flaky, now - 5 * HOUR, now - 4.5 * HOUR)
+    episode_for(flaky, now - 5 * HOUR, now - 4.5 * HOUR)
 
     first = figures.fleet_history(organization=organization, window="24h", now=now)
     assert _down(first) == [0] * 18 + [1] + [0] * 5
 
     # Behind the selectors' back: a final bucket read from the cache does not see it.
     Episode.objects.filter(terminal=flaky).delete()
-    _episode(late, now + timedelta(minutes=1))
+    episode_for(late, now + timedelta(minutes=1))
     later = now + timedelta(minutes=5)
     with CaptureQueriesContext(connection) as queries:
         second = figures.fleet_history(organization=organization, window="24h", now=later)
@@ -164,8 +151,8 @@ def test_a_warm_chart_shows_what_a_cold_one_and_a_count_of_the_episodes_show():
         (e, now - timedelta(seconds=1), None),
         (f, now, None),  # from now on: in no bucket yet
     ]:
-        _episode(terminal, started, ended)
-    _episode(TerminalFactory(organization=other), now - 40 * DAY, None)
+        episode_for(terminal, started, ended)
+    episode_for(TerminalFactory(organization=other), now - 40 * DAY, None)
     rows = _rows(organization)
 
     for window in ("24h", "7d", "30d"):
@@ -188,9 +175,9 @@ def test_the_beat_task_keeps_the_final_buckets_of_every_organization_with_termin
     organizations = OrganizationFactory.create_batch(2)
     for organization in organizations:
         terminal, other = TerminalFactory.create_batch(2, organization=organization)
-        _episode(terminal, now - 3 * DAY, now - 2 * DAY)
-        _episode(other, now - 5 * HOUR, now - 4 * HOUR)
-        _episode(other, now - 10 * DAY, now - 9 * DAY)
+        episode_for(terminal, now - 3 * DAY, now - 2 * DAY)
+        episode_for(other, now - 5 * HOUR, now - 4 * HOUR)
+        episode_for(other, now - 10 * DAY, now - 9 * DAY)
     idle = OrganizationFactory()
     rows = {organization.pk: _rows(organization) for organization in organizations}
 
@@ -217,8 +204,8 @@ def test_7d_shows_the_days_30d_kept():
     terminal, other = TerminalFactory.create_batch(2, organization=organization)
     now = _half_past()
     for days, hours in [(2, 1), (4, 30), (6, 2), (20, 3)]:
-        _episode(terminal, now - days * DAY, now - days * DAY + hours * HOUR)
-    _episode(other, now - 4 * DAY, now - 3 * DAY)
+        episode_for(terminal, now - days * DAY, now - days * DAY + hours * HOUR)
+    episode_for(other, now - 4 * DAY, now - 3 * DAY)
 
     month = figures.fleet_history(organization=organization, window="30d", now=now)
     Episode.objects.filter(organization=organization).delete()
@@ -232,12 +219,12 @@ def test_7d_shows_the_days_30d_kept():
 
 
 @pytest.mark.django_db
-def test_a_cache_that_does_not_answer_costs_the_chart_a_full_count_not_the_page(settings):
+def test_a_cache_that_does_not_answer_costs_the_chart_a_full_count_not_the_page(cache_down):
     organization = OrganizationFactory()
     terminal = TerminalFactory(organization=organization)
     now = _half_past()
-    _episode(terminal, now - 3 * HOUR, now - 2 * HOUR)
-    settings.CACHES = DEAD_CACHE
+    episode_for(terminal, now - 3 * HOUR, now - 2 * HOUR)
+    cache_down()
 
     points = figures.fleet_history(organization=organization, window="24h", now=now)
 

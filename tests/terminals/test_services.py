@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from terminals import services
+from terminals import figures, services
 from terminals.heartbeats import heartbeats_record
 from terminals.models import AlertEmail, DeviceType, Episode, Terminal
 from terminals.outbox import alert_emails_deliver
@@ -384,3 +384,33 @@ def test_it_refuses_a_line_break_in_a_terminals_name(org_a):
         )
     assert "name" in refused.value.message_dict
     assert not Terminal.objects.exists()
+
+
+def test_past_episodes_are_stored_for_their_own_organization_and_drop_the_kept_figures():
+    organization, other = OrganizationFactory.create_batch(2)
+    terminal = TerminalFactory(organization=organization)
+    now = timezone.now()
+    assert figures.availability_summary(organization=organization, now=now).downtime["7d"] == (
+        timedelta(0)
+    )
+
+    def past(row_terminal) -> Episode:
+        return Episode(
+            terminal=row_terminal,
+            started_at=now - timedelta(days=3),
+            ended_at=now - timedelta(days=2),
+        )
+
+    with pytest.raises(ValidationError):
+        services.episodes_record_past(
+            organization=organization,
+            episodes=[past(terminal), past(TerminalFactory(organization=other))],
+        )
+    assert not Episode.objects.exists()
+
+    services.episodes_record_past(organization=organization, episodes=[past(terminal)])
+    assert Episode.objects.get().organization == organization
+    # The figures kept before them (counted above) count them now.
+    assert figures.availability_summary(organization=organization, now=now).downtime["7d"] == (
+        timedelta(days=1)
+    )

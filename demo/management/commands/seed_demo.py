@@ -458,9 +458,12 @@ class Command(BaseCommand):
         """The monitoring console's month: past disconnections of some terminals (one of
         them acknowledged) and a client in maintenance. Only once: the episodes of later
         days are the sweep's."""
-        from terminals.figures import fleet_history_forget
         from terminals.models import Episode
-        from terminals.services import episode_acknowledge, maintenance_create
+        from terminals.services import (
+            episode_acknowledge,
+            episodes_record_past,
+            maintenance_create,
+        )
 
         if Episode.objects.for_org(organization).exists():
             return
@@ -484,10 +487,7 @@ class Command(BaseCommand):
                         ended_at=started + timedelta(minutes=rng.choice((10, 25, 90, 240, 600))),
                     )
                 )
-        Episode.objects.bulk_create(episodes)
-        # Past hours and days: figures the dashboard kept before (the chart, availability)
-        # would never see these.
-        fleet_history_forget(organization=organization)
+        episodes = episodes_record_past(organization=organization, episodes=episodes)
         operator = User.objects.get(username=USERS[-1][0])
         if episodes:
             episode_acknowledge(
