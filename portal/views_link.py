@@ -33,6 +33,7 @@ from servicerequests.uploads import (
     UploadLimits,
     limit_attributes,
     limited_upload,
+    size_label,
     too_large_message,
     upload_error,
 )
@@ -246,6 +247,11 @@ def _form_page(
             return render(request, SENT_TEMPLATE, context)
     limits = _upload_limits(request, allowance=allowance)
     form.fields["files"].widget.attrs.update(limit_attributes(limits))
-    context = {"organization": organization, "form": form, "max_files": REQUEST_MAX_FILES}
+    context = {
+        "organization": organization,
+        "form": form,
+        "max_files": REQUEST_MAX_FILES,
+        "max_size": size_label(limits.max_total_bytes),
+    }
     status = REFUSED if request.method == "POST" else 200
     return render(request, FORM_TEMPLATE, context, status=status)

@@ -17,7 +17,23 @@
     if (input.files.length > +input.dataset.maxFiles) message = input.dataset.tooMany;
     else if (total > +input.dataset.maxBytes) message = input.dataset.tooLarge;
     input.setCustomValidity(message);
-    if (message) input.reportValidity();
+    // The browser's bubble fades: the message also stays under the field until the choice
+    // changes, as the server's would.
+    var field = input.closest(".field") || input.parentNode;
+    var shown = field.querySelector("p[data-files-refused]");
+    if (message) {
+      if (!shown) {
+        shown = document.createElement("p");
+        shown.className = "error";
+        shown.setAttribute("data-files-refused", "");
+        shown.setAttribute("role", "alert");
+        field.appendChild(shown);
+      }
+      shown.textContent = message;
+      input.reportValidity();
+    } else if (shown) {
+      shown.remove();
+    }
   }
 
   // These forms are novalidate (the server's messages show instead of the browser's), so

@@ -115,17 +115,23 @@ def test_the_browser_refuses_files_over_the_limit_before_sending_them(
     large.write_bytes(b"\xff\xd8\xff" + b"x" * MB)
     small.write_bytes(b"\xff\xd8\xff" + b"x" * 1000)
 
+    # The help names the limit the browser then applies.
+    expect(page.locator("#generic-request .help")).to_contain_text("1 MB")
     files = page.locator("#id_files")
     files.set_input_files(str(large))
     message = files.evaluate("input => input.validationMessage")
     assert message == files.get_attribute("data-too-large")
     assert "1 MB" in message
+    # The message stays under the field once the browser's bubble is gone.
+    expect(page.locator("[data-files-refused]")).to_have_text(message)
     page.locator("#generic-request button[type=submit]").click()
     # The browser kept the form: nothing was sent.
     expect(files).to_be_visible()
     assert not ServiceRequest.objects.exists()
+    _shot(page, "files-refused")
 
     files.set_input_files(str(small))
     assert files.evaluate("input => input.validity.valid")
+    expect(page.locator("[data-files-refused]")).to_have_count(0)
     page.locator("#generic-request button[type=submit]").click()
     expect(page.locator("main")).to_contain_text(ServiceRequest.objects.get().reference)
